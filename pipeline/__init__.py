@@ -1,0 +1,1 @@
+"""modelmetrics: image-classification benchmark results from Markdown tables to versioned Parquet."""

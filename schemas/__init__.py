@@ -1,0 +1,1 @@
+"""Pandera models: one per table boundary of the pipeline. Column descriptions live here."""

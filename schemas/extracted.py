@@ -1,0 +1,53 @@
+"""The extractor's output: the tables found in each document and their body rows."""
+
+import pandera.polars as pa
+import polars as pl
+
+
+class ExtractedTable(pa.DataFrameModel):
+    """One GFM pipe table found in a source document."""
+
+    source: str = pa.Field(description="Path of the document, relative to the raw directory")
+    table_index: pl.Int32 = pa.Field(ge=0, description="0-based index of the table in its document")
+    line: pl.Int32 = pa.Field(ge=1, description="1-based line of the table's header row")
+    heading_path: pl.List(pl.String) = pa.Field(
+        description="Enclosing headings, outermost first, markup removed"
+    )
+    header: pl.List(pl.String) = pa.Field(description="Header cells, plain text")
+    align: pl.List(pl.String) = pa.Field(
+        description="Per column alignment from the delimiter row: left, center, right or null"
+    )
+    n_rows: pl.Int32 = pa.Field(ge=0, description="Number of body rows")
+
+    class Config:
+        strict = True
+        unique = ["source", "table_index"]
+
+
+class ExtractedRow(pa.DataFrameModel):
+    """One body row of an extracted table, cells as plain text, padded/truncated to the header."""
+
+    source: str = pa.Field(description="Path of the document, relative to the raw directory")
+    table_index: pl.Int32 = pa.Field(ge=0, description="0-based index of the table in its document")
+    row_index: pl.Int32 = pa.Field(ge=0, description="0-based index of the row in its table body")
+    line: pl.Int32 = pa.Field(ge=1, description="1-based line of this row in the document")
+    cells: pl.List(pl.String) = pa.Field(
+        description="Cells as plain text after inline rendering, one per header column"
+    )
+    ragged: bool = pa.Field(
+        description="True when the row had more or fewer cells than the header (padded/truncated)"
+    )
+    links: pl.List(pl.String) = pa.Field(
+        nullable=True, description="Link URLs found in the row's cells, in order; null when none"
+    )
+    cell_notes: pl.List(pl.String) = pa.Field(
+        nullable=True,
+        description=(
+            "Per cell footnote marks taken out of the cell text (<sup>1</sup>), '' where none; "
+            "null when the row has none"
+        ),
+    )
+
+    class Config:
+        strict = True
+        unique = ["source", "table_index", "row_index"]
