@@ -18,12 +18,14 @@ class Doc:
     sha256: str
     encoding: str = "utf-8"
     notes: tuple[str, ...] = field(default=())
+    size: int = 0  # bytes of the raw file
 
 
 def decode_document(path: str, data: bytes) -> Doc:
     """Decode a document's bytes, repairing what can be repaired and saying so in notes."""
     if b"\x00" in data:
         raise InputError(path, "is not a text file (it contains NUL bytes)")
+    raw = data
     sha256 = hashlib.sha256(data).hexdigest()
     notes: list[str] = []
     encoding = "utf-8"
@@ -42,7 +44,7 @@ def decode_document(path: str, data: bytes) -> Doc:
         text = repaired
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return Doc(path, text, sha256, encoding, tuple(notes))
+    return Doc(path, text, sha256, encoding, tuple(notes), len(raw))
 
 
 def repair_mojibake(text: str) -> str:

@@ -74,3 +74,21 @@ class NormalizedObservation(pa.DataFrameModel):
     class Config:
         strict = True
         unique = ["source", "table_index", "row_index"]
+
+
+OBSERVATION_STATUSES = ["result", "no_result", "quarantined", "not_results_table"]
+
+
+class Observation(NormalizedObservation):
+    """A published observation: a normalized row and what became of it."""
+
+    result_id: str = pa.Field(
+        nullable=True, description="The result this row became or confirms; null when none"
+    )
+    status: str = pa.Field(
+        isin=OBSERVATION_STATUSES,
+        description=(
+            "result (became or confirms a result), no_result (no top-1/top-5 published), "
+            "quarantined (failed a check), not_results_table (table without model and metrics)"
+        ),
+    )

@@ -1,0 +1,190 @@
+"""The modelmetrics command line: thin commands over the library, expected failures as Error: lines."""
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from pipeline import build, diff, extract, publish, query, sources
+from pipeline.errors import InputError, ModelmetricsError
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the project's own errors into `Error: ...` and exit 1, never a traceback."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ModelmetricsError as error:
+            raise click.ClickException(str(error)) from None
+
+    return run
+
+
+raw_option = click.option(
+    "--raw",
+    "raw_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("raw"),
+    show_default=True,
+    help="Directory of raw Markdown documents (with its sources.toml, if any).",
+)
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("outputs"),
+    show_default=True,
+    help="Directory holding the dataset versions (v<version>/ and latest).",
+)
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output for a person (table) or for a program (json).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Image-classification benchmark results from Markdown tables, as a versioned dataset.
+
+    \b
+    Example:
+      modelmetrics build
+      modelmetrics query "SELECT model, top1 FROM results ORDER BY top1 DESC LIMIT 5"
+    """
+
+
+@main.command("build")
+@raw_option
+@out_option
+@click.option("--version", help="Version to build instead of the one the manifest declares.")
+@friendly_errors
+def build_command(raw_dir: Path, out_dir: Path, version: str | None) -> None:
+    """Build the dataset version declared in RAW's sources.toml into OUT.
+
+    \b
+    Example:
+      modelmetrics build --raw raw --out outputs
+    """
+    report = build.build_dataset(raw_dir, out_dir, version)
+    state = "written" if report.written else "unchanged (already built with this content)"
+    click.echo(f"modelmetrics {report.version}: {report.path} {state}")
+    for name, count in report.counts.items():
+        click.echo(f"  {name:<16}{count:>10,}")
+    click.echo(f"  {'seconds':<16}{report.seconds:>10.2f}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command("extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@format_option
+def extract_command(files: tuple[Path, ...], output_format: str) -> None:
+    """Print the tables found in Markdown FILES, in document order.
+
+    \b
+    Example:
+      modelmetrics extract raw/obsidian-backbones-comparison.md --format json
+    """
+    found, failures = [], []
+    for path in files:
+        try:
+            doc = sources.read_file_doc(path)
+            found += extract.extract_tables(doc.text, str(path))
+        except InputError as error:
+            failures.append(str(error))
+    if output_format == "json":
+        click.echo(json.dumps(extract.tables_as_json(found), ensure_ascii=False, indent=2))
+    else:
+        click.echo(extract.format_tables_text(found))
+    for failure in failures:
+        click.echo(f"Error: {failure}", err=True)
+    if failures:
+        sys.exit(1)
+
+
+@main.command("query")
+@click.argument("sql")
+@out_option
+@click.option("--version", help="Query this version instead of latest (0.1.0).")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table")
+@friendly_errors
+def query_command(sql: str, out_dir: Path, version: str | None, output_format: str) -> None:
+    """Run SQL over the dataset; every table is available by name.
+
+    \b
+    Example:
+      modelmetrics query "SELECT model, top1, params_m FROM results WHERE params_m < 30 ORDER BY top1 DESC LIMIT 5"
+    """
+    answer = query.run_sql(query.version_path(out_dir, version), sql)
+    if output_format == "csv":
+        click.echo(answer.write_csv(), nl=False)
+    elif output_format == "json":
+        click.echo(answer.write_json())
+    else:
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_hide_dataframe_shape=True):
+            click.echo(answer)
+
+
+@main.command("verify")
+@click.argument("version_dir", required=False, type=click.Path(path_type=Path), default=Path("outputs/latest"))
+@click.option("--raw", "raw_dir", type=click.Path(path_type=Path), help="Also check inputs here.")
+@friendly_errors
+def verify_command(version_dir: Path, raw_dir: Path | None) -> None:
+    """Recompute the sizes, hashes and row counts of a version against its manifest.
+
+    \b
+    Example:
+      modelmetrics verify outputs/latest
+    """
+    problems = publish.verify_version(version_dir, raw_dir)
+    if problems:
+        raise click.ClickException(f"{version_dir} does not verify:\n  " + "\n  ".join(problems))
+    click.echo(f"{version_dir}: every file matches its manifest")
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@out_option
+@format_option
+@friendly_errors
+def diff_command(old: str, new: str, out_dir: Path, output_format: str) -> None:
+    """List rows added, removed and changed per table between two versions.
+
+    \b
+    Example:
+      modelmetrics diff v0.1.0 v0.1.1 --format json
+    """
+    old_tables = publish.read_tables(query.version_path(out_dir, old))
+    new_tables = publish.read_tables(query.version_path(out_dir, new))
+    diffs = diff.diff_versions(old_tables, new_tables)
+    if output_format == "json":
+        click.echo(json.dumps(diff.diff_as_json(diffs), indent=2, default=str))
+    else:
+        click.echo(diff.format_diff_text(diffs))
+
+
+@main.command("accept")
+@raw_option
+@click.option("--version", required=True, help="The version to declare (X.Y.Z).")
+@friendly_errors
+def accept_command(raw_dir: Path, version: str) -> None:
+    """Record the sha256 of changed or new raw documents and declare VERSION.
+
+    \b
+    Example:
+      modelmetrics accept --raw raw --version 0.1.1
+    """
+    for line in sources.accept_documents(raw_dir, version):
+        click.echo(line)

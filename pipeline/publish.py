@@ -1,0 +1,311 @@
+"""Writing a dataset version: deterministic Parquet, manifest.json, atomic rename, latest (I/O)."""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import diff
+from pipeline.errors import VersionError
+from schemas import SCHEMA_VERSION
+
+LATEST = "latest"
+MANIFEST = "manifest.json"
+LOCK = ".lock"
+# Pinned writer settings: together with the lockfile they make the same tables the same bytes.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "row_group_size": 1 << 20,
+}
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    """Everything one version publishes: its tables and the inputs they were built from."""
+
+    name: str
+    version: str
+    tables: dict[str, pl.DataFrame]
+    inputs: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """Where a version went and whether this build wrote it or found it already there."""
+
+    path: Path
+    written: bool
+
+
+def version_dir_name(version: str) -> str:
+    """The directory name of a version: v0.1.0."""
+    return f"v{version}"
+
+
+def arrow_table(frame: pl.DataFrame) -> pa.Table:
+    """The frame as Arrow with plain (non-view) string types, readable by every Parquet reader."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
+def content_hash(frame: pl.DataFrame) -> str:
+    """sha256 of a table's content (Arrow IPC of its rows and schema, without file metadata)."""
+    sink = pa.BufferOutputStream()
+    table = arrow_table(frame)
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+
+
+def parquet_bytes(frame: pl.DataFrame, metadata: dict[str, str]) -> bytes:
+    """The frame as Parquet bytes with key-value metadata, written with the pinned settings."""
+    table = arrow_table(frame)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **PARQUET_OPTIONS)
+    return sink.getvalue().to_pybytes()
+
+
+def file_metadata(dataset: DatasetVersion, table: str, table_hash: str) -> dict[str, str]:
+    """Key-value metadata every Parquet file carries, so a lone file still says what it is."""
+    inputs = {item["source"]: item["sha256"] for item in dataset.inputs}
+    return {
+        "modelmetrics.dataset": dataset.name,
+        "modelmetrics.version": dataset.version,
+        "modelmetrics.schema_version": SCHEMA_VERSION,
+        "modelmetrics.table": table,
+        "modelmetrics.content_hash": table_hash,
+        "modelmetrics.inputs_sha256": json.dumps(inputs, sort_keys=True),
+    }
+
+
+def render_files(dataset: DatasetVersion) -> dict[str, bytes]:
+    """Every file of the version directory, name -> bytes; manifest.json last."""
+    files: dict[str, bytes] = {}
+    entries: dict[str, dict[str, Any]] = {}
+    for table, frame in dataset.tables.items():
+        table_hash = content_hash(frame)
+        data = parquet_bytes(frame, file_metadata(dataset, table, table_hash))
+        files[f"{table}.parquet"] = data
+        entries[table] = _file_entry(f"{table}.parquet", data, frame.height, table_hash)
+    files[MANIFEST] = manifest_json(dataset, entries).encode()
+    return files
+
+
+def _file_entry(name: str, data: bytes, rows: int, table_hash: str) -> dict[str, Any]:
+    digest = hashlib.sha256(data).hexdigest()
+    return {"file": name, "rows": rows, "bytes": len(data), "sha256": digest, "content_hash": table_hash}
+
+
+def manifest_json(dataset: DatasetVersion, entries: dict[str, dict[str, Any]]) -> str:
+    """manifest.json: the version, every output file and every input, no wall-clock time."""
+    overall = hashlib.sha256("".join(e["content_hash"] for e in entries.values()).encode())
+    document = {
+        "dataset": dataset.name,
+        "version": dataset.version,
+        "schema_version": SCHEMA_VERSION,
+        "content_hash": overall.hexdigest(),
+        "tables": entries,
+        "inputs": dataset.inputs,
+    }
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+@contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the output directory's lock; a second build fails at once with a clear message."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise VersionError(
+                f"another build is writing to {out_dir} (its lock {out_dir / LOCK} is held); "
+                "wait for it to finish, then build again"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_version(out_dir: Path, dataset: DatasetVersion) -> WriteOutcome:
+    """Write the version atomically, or find it already there; refuse to change a written one."""
+    target = out_dir / version_dir_name(dataset.version)
+    files = render_files(dataset)
+    with build_lock(out_dir):
+        remove_abandoned_builds(out_dir)
+        if target.exists():
+            _refuse_if_different(target, dataset, files)
+            point_latest(out_dir)
+            return WriteOutcome(target, written=False)
+        _write_atomically(out_dir, target, files)
+        point_latest(out_dir)
+    return WriteOutcome(target, written=True)
+
+
+def describe_change(out_dir: Path, dataset: DatasetVersion) -> tuple[str, str]:
+    """What the dataset would change against the newest written version, and the version to use."""
+    versions = released_versions(out_dir)
+    if not versions:
+        return ("no version is written yet, so no row changes.", dataset.version)
+    newest = versions[-1]
+    diffs = diff.diff_versions(read_tables(out_dir / version_dir_name(newest)), dataset.tables)
+    changed = [d for d in diffs if not d.is_empty()]
+    if not changed:
+        return (f"the tables would not change against v{newest}.", newest)
+    text = diff.format_diff_text(changed)
+    return (f"against v{newest} it would change:\n{text}", diff.suggest_version(newest, diffs))
+
+
+def _refuse_if_different(target: Path, dataset: DatasetVersion, files: dict[str, bytes]) -> None:
+    existing = read_manifest_of(target)
+    proposed = json.loads(files[MANIFEST])
+    if existing.get("content_hash") == proposed["content_hash"]:
+        return
+    diffs = diff.diff_versions(read_tables(target), dataset.tables)
+    suggestion = diff.suggest_version(newest_version(target.parent, dataset.version), diffs)
+    raise VersionError(
+        f"version {dataset.version} already exists in {target} with other content; "
+        "a released version never changes.\n"
+        f"{diff.format_diff_text([d for d in diffs if not d.is_empty()])}\n"
+        f"Declare version {suggestion} in the sources manifest and build again."
+    )
+
+
+def _write_atomically(out_dir: Path, target: Path, files: dict[str, bytes]) -> None:
+    staging = out_dir / f".{target.name}.tmp-{os.getpid()}"
+    staging.mkdir()
+    for name, data in files.items():
+        _write_synced(staging / name, data)
+    _fsync_dir(staging)
+    os.rename(staging, target)
+    _fsync_dir(out_dir)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def remove_abandoned_builds(out_dir: Path) -> None:
+    """Delete staging directories left by builds that were killed before their rename."""
+    for staging in out_dir.glob(".v*.tmp-*"):
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def released_versions(out_dir: Path) -> list[str]:
+    """Versions present in out_dir, lowest first (semver order)."""
+    found = []
+    for path in out_dir.glob("v*"):
+        parts = path.name[1:].split(".")
+        if path.is_dir() and not path.is_symlink() and len(parts) == 3 and all(p.isdigit() for p in parts):
+            found.append(path.name[1:])
+    return sorted(found, key=lambda version: tuple(int(p) for p in version.split(".")))
+
+
+def newest_version(out_dir: Path, fallback: str) -> str:
+    """The highest version written in out_dir, or fallback when there is none."""
+    versions = released_versions(out_dir)
+    return versions[-1] if versions else fallback
+
+
+def point_latest(out_dir: Path) -> None:
+    """Point outputs/latest at the highest version, replacing the link atomically."""
+    versions = released_versions(out_dir)
+    if not versions:
+        return
+    link = out_dir / LATEST
+    wanted = version_dir_name(versions[-1])
+    if link.is_symlink() and os.readlink(link) == wanted:
+        return
+    staging = out_dir / f".{LATEST}.tmp-{os.getpid()}"
+    staging.unlink(missing_ok=True)
+    os.symlink(wanted, staging)
+    os.replace(staging, link)
+
+
+def read_manifest_of(version_dir: Path) -> dict[str, Any]:
+    try:
+        return json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise VersionError(f"{version_dir / MANIFEST} cannot be read: {error}") from None
+
+
+def read_tables(version_dir: Path) -> dict[str, pl.DataFrame]:
+    """Every table of a written version, by name, in manifest order."""
+    manifest = read_manifest_of(version_dir)
+    return {name: pl.read_parquet(version_dir / entry["file"]) for name, entry in manifest["tables"].items()}
+
+
+def verify_version(version_dir: Path, raw_dir: Path | None = None) -> list[str]:
+    """Recompute every recorded size, hash, row count and input sha256; list each mismatch."""
+    manifest = read_manifest_of(version_dir)
+    problems: list[str] = []
+    for table, entry in manifest["tables"].items():
+        problems += _verify_file(version_dir / entry["file"], table, entry, manifest)
+    if raw_dir is not None:
+        problems += _verify_inputs(raw_dir, manifest["inputs"])
+    return problems
+
+
+def _verify_file(path: Path, table: str, entry: dict[str, Any], manifest: dict) -> list[str]:
+    if not path.is_file():
+        return [f"{path}: missing"]
+    data = path.read_bytes()
+    problems = []
+    if len(data) != entry["bytes"]:
+        problems.append(f"{path}: {len(data)} bytes, manifest says {entry['bytes']}")
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        problems.append(f"{path}: sha256 differs from the manifest")
+    try:
+        frame = pl.read_parquet(path)
+        metadata = pq.read_schema(path).metadata or {}
+    except (OSError, pl.exceptions.PolarsError) as error:
+        return [*problems, f"{path}: not readable as Parquet ({error})"]
+    if frame.height != entry["rows"]:
+        problems.append(f"{path}: {frame.height} rows, manifest says {entry['rows']}")
+    recomputed = content_hash(frame)
+    if recomputed != entry["content_hash"]:
+        problems.append(f"{path}: content hash differs from the manifest")
+    expected = {"version": manifest["version"], "table": table, "content_hash": recomputed}
+    for key, value in expected.items():
+        found = metadata.get(f"modelmetrics.{key}".encode(), b"").decode()
+        if found != value:
+            problems.append(f"{path}: metadata {key} is {found!r}, expected {value!r}")
+    return problems
+
+
+def _verify_inputs(raw_dir: Path, inputs: list[dict[str, Any]]) -> list[str]:
+    problems = []
+    for item in inputs:
+        path = raw_dir / item["source"]
+        if not path.is_file():
+            problems.append(f"{path}: input missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != item["sha256"]:
+            problems.append(f"{path}: input sha256 differs from the manifest")
+    return problems

@@ -1,0 +1,64 @@
+"""Validate: domain checks on results-table rows (failures -> quarantine) and output contracts."""
+
+import pandera.errors
+import pandera.polars as pa
+import polars as pl
+
+from pipeline.errors import SchemaViolation
+from schemas.quarantine import QuarantinedRow
+from schemas.valid_observation import LIKELY_CAUSES, ValidObservation
+
+QUARANTINE_COLUMNS = list(QuarantinedRow.to_schema().columns)
+
+
+def quarantine_failures(observations: pl.DataFrame) -> pl.DataFrame:
+    """Rows of results tables that fail a domain check, one row per failed check, with the cause."""
+    candidates = observations.filter(pl.col("is_results_table"))
+    try:
+        ValidObservation.validate(candidates, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        return _quarantine_rows(candidates, _row_failures(errors.failure_cases))
+    return empty_quarantine()
+
+
+def _row_failures(failure_cases: pl.DataFrame) -> pl.DataFrame:
+    structural = failure_cases.filter(pl.col("index").is_null())
+    if structural.height:
+        raise SchemaViolation(f"observations do not fit the checks' columns:\n{structural}")
+    return failure_cases.select(
+        pl.col("index").cast(pl.UInt32).alias("position"), pl.col("check")
+    ).unique(maintain_order=True)
+
+
+def _quarantine_rows(candidates: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
+    positioned = candidates.with_row_index("position")
+    reasons = pl.col("check").replace_strict(LIKELY_CAUSES, return_dtype=pl.String)
+    return (
+        failures.join(positioned, on="position", how="inner")
+        .with_columns(reason=reasons)
+        .select(QUARANTINE_COLUMNS)
+        .sort("source", "table_index", "row_index", "check")
+    )
+
+
+def empty_quarantine() -> pl.DataFrame:
+    """The quarantine table with no rows and its full schema."""
+    return empty_frame(QuarantinedRow)
+
+
+def empty_frame(model: type[pa.DataFrameModel]) -> pl.DataFrame:
+    """A frame with no rows and exactly the columns and dtypes of a schema."""
+    columns = model.to_schema().columns
+    return pl.DataFrame(schema={name: column.dtype.type for name, column in columns.items()})
+
+
+def ensure_schema(frame: pl.DataFrame, model: type[pa.DataFrameModel], table: str) -> pl.DataFrame:
+    """Return frame if it fits its schema; otherwise fail: an output must never break its contract."""
+    null_typed = [name for name, dtype in frame.schema.items() if dtype == pl.Null]
+    if null_typed:
+        raise SchemaViolation(f"table {table}: columns with no type (all null): {null_typed}")
+    try:
+        return model.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        summary = errors.failure_cases.select("column", "check", "failure_case").head(10)
+        raise SchemaViolation(f"table {table} breaks its schema {model.__name__}:\n{summary}") from None

@@ -1,0 +1,47 @@
+"""Small hand-made frames in the exact shape of the pipeline's contracts."""
+
+from typing import Any
+
+import polars as pl
+
+from pipeline.validate import empty_frame
+from schemas.observations import NormalizedObservation
+
+
+def observation(number: int = 0, **values: Any) -> dict[str, Any]:
+    """One normalized observation from a results table; values override the defaults."""
+    source = values.pop("source", "doc.md")
+    row = {
+        "observation_id": f"{source}#0.{number}",
+        "source": source,
+        "table_index": 0,
+        "row_index": number,
+        "line": 10 + number,
+        "table_line": 8,
+        "heading_path": ["Doc"],
+        "raw_cells": [{"header": "Model", "text": "m"}],
+        "unknown_columns": [],
+        "is_results_table": True,
+        "ragged": False,
+        "links": None,
+        "footnotes": None,
+        "model": "resnet50.a1_in1k",
+        "architecture": "resnet50",
+        "pretrained_tag": "a1_in1k",
+        "top1": 80.0,
+        "top5": 95.0,
+        "params_m": 25.6,
+        "params_lower_bound": False,
+        "img_size": 224,
+        "pretrain_dataset": "imagenet-1k",
+        "parse_errors": [],
+    }
+    row.update(values)
+    return row
+
+
+def observations_frame(*rows: dict[str, Any]) -> pl.DataFrame:
+    """A NormalizedObservation frame with every column and exact dtypes."""
+    schema = empty_frame(NormalizedObservation).schema
+    filled = [{name: row.get(name) for name in schema} for row in rows]
+    return pl.DataFrame(filled, schema=schema)

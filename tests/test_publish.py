@@ -1,0 +1,92 @@
+"""Publishing: same tables give the same bytes, versions never change, latest moves last."""
+
+import json
+import os
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import publish
+from pipeline.errors import VersionError
+
+INPUTS = [{"source": "doc.md", "sha256": "a" * 64}]
+
+
+def dataset(version="0.1.0", top1=80.0):
+    results = pl.DataFrame({"result_id": ["r1", "r2"], "top1": [top1, 70.0]})
+    models = pl.DataFrame({"model": ["m1"], "n_results": pl.Series([2], dtype=pl.Int32)})
+    return publish.DatasetVersion("modelmetrics", version, {"results": results, "models": models}, INPUTS)
+
+
+def test_the_same_tables_render_to_the_same_bytes():
+    assert publish.render_files(dataset()) == publish.render_files(dataset())
+
+
+def test_parquet_files_carry_their_version_and_content_hash(tmp_path):
+    outcome = publish.write_version(tmp_path, dataset())
+    metadata = pq.read_schema(outcome.path / "results.parquet").metadata
+    assert metadata[b"modelmetrics.version"] == b"0.1.0"
+    assert metadata[b"modelmetrics.table"] == b"results"
+    assert json.loads(metadata[b"modelmetrics.inputs_sha256"]) == {"doc.md": "a" * 64}
+    manifest = json.loads((outcome.path / "manifest.json").read_text())
+    assert manifest["tables"]["results"]["rows"] == 2
+    assert manifest["inputs"] == INPUTS
+
+
+def test_writing_a_version_twice_with_the_same_content_changes_nothing(tmp_path):
+    first = publish.write_version(tmp_path, dataset())
+    before = {p.name: p.stat().st_mtime_ns for p in first.path.iterdir()}
+    second = publish.write_version(tmp_path, dataset())
+    assert (first.written, second.written) == (True, False)
+    assert {p.name: p.stat().st_mtime_ns for p in second.path.iterdir()} == before
+
+
+def test_a_version_with_other_content_is_refused_with_the_diff_and_next_version(tmp_path):
+    publish.write_version(tmp_path, dataset())
+    with pytest.raises(VersionError) as refused:
+        publish.write_version(tmp_path, dataset(top1=80.5))
+    message = str(refused.value)
+    assert "version 0.1.0 already exists" in message
+    assert "~ result_id=r1: top1: 80.0 -> 80.5" in message
+    assert "Declare version 0.1.1" in message
+    assert pl.read_parquet(tmp_path / "v0.1.0" / "results.parquet").item(0, "top1") == 80.0
+
+
+def test_latest_points_at_the_highest_version(tmp_path):
+    publish.write_version(tmp_path, dataset("0.10.0"))
+    publish.write_version(tmp_path, dataset("0.9.0", top1=81.0))
+    assert os.readlink(tmp_path / "latest") == "v0.10.0"
+    assert publish.released_versions(tmp_path) == ["0.9.0", "0.10.0"]
+
+
+def test_a_second_build_holding_no_lock_is_told_to_wait(tmp_path):
+    with publish.build_lock(tmp_path), pytest.raises(VersionError, match="another build is writing"):
+        publish.write_version(tmp_path, dataset())
+    assert not (tmp_path / "v0.1.0").exists()
+
+
+def test_staging_left_by_a_killed_build_is_removed_and_never_published(tmp_path):
+    (tmp_path / ".v0.1.0.tmp-999").mkdir(parents=True)
+    (tmp_path / ".v0.1.0.tmp-999" / "results.parquet").write_bytes(b"half")
+    publish.write_version(tmp_path, dataset())
+    assert not (tmp_path / ".v0.1.0.tmp-999").exists()
+    assert publish.verify_version(tmp_path / "v0.1.0") == []
+
+
+def test_verify_names_a_tampered_file(tmp_path):
+    outcome = publish.write_version(tmp_path, dataset())
+    tampered = outcome.path / "models.parquet"
+    tampered.chmod(0o644)
+    tampered.write_bytes(tampered.read_bytes()[:-3] + b"xyz")
+    problems = publish.verify_version(outcome.path)
+    assert any("models.parquet: sha256 differs" in problem for problem in problems)
+
+
+def test_verify_checks_inputs_when_given_the_raw_directory(tmp_path):
+    outcome = publish.write_version(tmp_path / "out", dataset())
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "doc.md").write_text("| a |\n|---|\n")
+    assert publish.verify_version(outcome.path, tmp_path / "raw") == [
+        f"{tmp_path / 'raw' / 'doc.md'}: input sha256 differs from the manifest"
+    ]

@@ -1,0 +1,70 @@
+"""Domain checks: each one quarantines the row that breaks it and names the likely cause."""
+
+import polars as pl
+import pytest
+
+from pipeline.errors import SchemaViolation
+from pipeline.validate import ensure_schema, quarantine_failures
+from schemas.results import Result
+from tests.factories import observation, observations_frame
+
+
+def test_a_plausible_row_is_not_quarantined():
+    assert quarantine_failures(observations_frame(observation())).height == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "check", "cause"),
+    [
+        ({"model": None}, "model_named", "no model name"),
+        ({"model": "  "}, "model_named", "no model name"),
+        ({"parse_errors": ["top1: '85.x' is not a number"]}, "cells_readable", "could not be read"),
+        ({"top1": 0.0}, "top1_in_range", "outside (0, 100]"),
+        ({"top1": 100.5, "top5": None}, "top1_in_range", "a fraction instead of a percent"),
+        ({"top5": 101.0}, "top5_in_range", "outside (0, 100]"),
+        ({"top1": 90.0, "top5": 80.0}, "top5_at_least_top1", "columns swapped"),
+        ({"params_m": 0.0}, "params_positive", "not above 0"),
+        ({"params_m": -3.0}, "params_positive", "not above 0"),
+        ({"img_size": 16}, "img_size_in_range", "outside 32..2048"),
+        ({"img_size": 4096}, "img_size_in_range", "outside 32..2048"),
+        ({"eval_seq_len": 0, "img_size": None}, "eval_seq_len_positive", "not above 0"),
+    ],
+)
+def test_each_check_quarantines_the_row_that_breaks_it(values, check, cause):
+    rows = observations_frame(observation(0), observation(1, **values))
+    quarantined = quarantine_failures(rows)
+    assert quarantined.select("observation_id", "check").rows() == [("doc.md#0.1", check)]
+    assert cause in quarantined.item(0, "reason")
+    assert quarantined.item(0, "line") == 11
+
+
+def test_boundaries_of_the_ranges_are_accepted():
+    edge = observation(0, top1=100.0, top5=100.0, img_size=32, params_m=0.001)
+    assert quarantine_failures(observations_frame(edge, observation(1, img_size=2048))).height == 0
+
+
+def test_missing_values_are_not_failures():
+    empty = observation(0, top1=None, top5=None, params_m=None, img_size=None)
+    assert quarantine_failures(observations_frame(empty)).height == 0
+
+
+def test_rows_outside_results_tables_are_not_checked():
+    prose_table = observation(0, model=None, is_results_table=False)
+    assert quarantine_failures(observations_frame(prose_table)).height == 0
+
+
+def test_a_row_breaking_two_checks_is_listed_under_both():
+    row = observation(0, top1=120.0, top5=90.0)
+    checks = quarantine_failures(observations_frame(row)).get_column("check").to_list()
+    assert checks == ["top1_in_range", "top5_at_least_top1"]
+
+
+def test_an_output_that_breaks_its_schema_fails_with_the_table_name():
+    with pytest.raises(SchemaViolation, match="table results breaks its schema Result"):
+        ensure_schema(pl.DataFrame({"result_id": ["x"]}), Result, "results")
+
+
+def test_an_all_null_typed_column_fails_the_output():
+    frame = pl.DataFrame({"result_id": ["x"], "top1": [None]})
+    with pytest.raises(SchemaViolation, match=r"columns with no type \(all null\): \['top1'\]"):
+        ensure_schema(frame, Result, "results")
