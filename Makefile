@@ -25,13 +25,13 @@ test: $(STAMP) ## Run the test suite
 	$(BIN)/python -m pytest
 
 check: $(STAMP) ## Lint, format check and type check
-	$(BIN)/ruff check pipeline schemas tests
-	$(BIN)/ruff format --check pipeline schemas tests
+	$(BIN)/ruff check pipeline schemas tests benchmarks
+	$(BIN)/ruff format --check pipeline schemas tests benchmarks
 	$(BIN)/mypy
 
 format: $(STAMP) ## Apply ruff fixes and formatting
-	$(BIN)/ruff check --fix pipeline schemas tests
-	$(BIN)/ruff format pipeline schemas tests
+	$(BIN)/ruff check --fix pipeline schemas tests benchmarks
+	$(BIN)/ruff format pipeline schemas tests benchmarks
 
 bench: $(STAMP) ## Build a synthetic 1,000,000-row corpus and print throughput figures
 	$(BIN)/python -m pipeline.bench

@@ -1,1 +1,1 @@
-"""modelmetrics: image-classification benchmark results from Markdown tables to versioned Parquet."""
+"""modelmetrics: image-classification benchmark results, Markdown tables to versioned Parquet."""

@@ -1,4 +1,4 @@
-"""The modelmetrics command line: thin commands over the library, expected failures as Error: lines."""
+"""The modelmetrics command line: thin commands over the library; failures print Error: lines."""
 
 import json
 import sys
@@ -10,7 +10,7 @@ from typing import Any
 import click
 import polars as pl
 
-from pipeline import build, diff, extract, publish, query, sources
+from pipeline import build, dictionary, diff, extract, lookup, plot, publish, query, sources
 from pipeline.errors import InputError, ModelmetricsError
 
 
@@ -117,14 +117,16 @@ def extract_command(files: tuple[Path, ...], output_format: str) -> None:
 @click.argument("sql")
 @out_option
 @click.option("--version", help="Query this version instead of latest (0.1.0).")
-@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "csv", "json"]), default="table"
+)
 @friendly_errors
 def query_command(sql: str, out_dir: Path, version: str | None, output_format: str) -> None:
     """Run SQL over the dataset; every table is available by name.
 
     \b
     Example:
-      modelmetrics query "SELECT model, top1, params_m FROM results WHERE params_m < 30 ORDER BY top1 DESC LIMIT 5"
+      modelmetrics query "SELECT model, top1 FROM results ORDER BY top1 DESC LIMIT 5"
     """
     answer = query.run_sql(query.version_path(out_dir, version), sql)
     if output_format == "csv":
@@ -137,7 +139,9 @@ def query_command(sql: str, out_dir: Path, version: str | None, output_format: s
 
 
 @main.command("verify")
-@click.argument("version_dir", required=False, type=click.Path(path_type=Path), default=Path("outputs/latest"))
+@click.argument(
+    "version_dir", required=False, type=click.Path(path_type=Path), default=Path("outputs/latest")
+)
 @click.option("--raw", "raw_dir", type=click.Path(path_type=Path), help="Also check inputs here.")
 @friendly_errors
 def verify_command(version_dir: Path, raw_dir: Path | None) -> None:
@@ -188,3 +192,100 @@ def accept_command(raw_dir: Path, version: str) -> None:
     """
     for line in sources.accept_documents(raw_dir, version):
         click.echo(line)
+
+
+version_option = click.option("--version", help="Use this version instead of latest (0.1.0).")
+
+
+@main.command("plot")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("tradeoff.png"),
+    show_default=True,
+    help="Chart file; .png, .svg or .html (an HTML page embedding the SVG).",
+)
+@click.option(
+    "--out-dir",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("outputs"),
+    show_default=True,
+    help="Directory holding the dataset versions (v<version>/ and latest).",
+)
+@version_option
+@friendly_errors
+def plot_command(out_file: Path, out_dir: Path, version: str | None) -> None:
+    """Draw top-1 against parameters, with the Pareto frontier labelled.
+
+    \b
+    Example:
+      modelmetrics plot --out tradeoff.svg
+    """
+    results = pl.read_parquet(query.version_path(out_dir, version) / "results.parquet")
+    click.echo(f"wrote {plot.draw_tradeoff(results, out_file)}")
+
+
+@main.command("show")
+@click.argument("model")
+@out_option
+@version_option
+@format_option
+@friendly_errors
+def show_command(model: str, out_dir: Path, version: str | None, output_format: str) -> None:
+    """Show every result of MODEL (exact name or part of it) and where each was published.
+
+    \b
+    Example:
+      modelmetrics show caformer_b36
+    """
+    shown = lookup.show_model(query.version_path(out_dir, version), model)
+    if output_format == "json":
+        click.echo(shown.write_json())
+    else:
+        click.echo(lookup.format_model_text(shown))
+
+
+@main.command("sources")
+@out_option
+@version_option
+@format_option
+@friendly_errors
+def sources_command(out_dir: Path, version: str | None, output_format: str) -> None:
+    """List the documents the dataset was built from, with their origin.
+
+    \b
+    Example:
+      modelmetrics sources --format json
+    """
+    documents = lookup.list_sources(query.version_path(out_dir, version))
+    if output_format == "json":
+        click.echo(documents.write_json())
+    else:
+        click.echo(lookup.format_sources_text(documents))
+
+
+@main.command("docs")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("docs/DATA.md"),
+    show_default=True,
+    help="Where to write the data dictionary.",
+)
+def docs_command(out_file: Path) -> None:
+    """Write the data dictionary (every table and column, from the schemas) as Markdown.
+
+    \b
+    Example:
+      modelmetrics docs --out docs/DATA.md
+    """
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(dictionary.data_dictionary_markdown(), encoding="utf-8")
+    click.echo(f"wrote {out_file}")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,9 @@ CHOICE_RULE = "most published value; a tie goes to the first in source order (pa
 SOURCE_ORDER = ["source", "table_index", "row_index"]
 
 
-def result_id(model: str, pretrain_dataset: str | None, img_size: int | None, seq: int | None) -> str:
+def result_id(
+    model: str, pretrain_dataset: str | None, img_size: int | None, seq: int | None
+) -> str:
     """Stable id of a result key: the same key gives the same id in every build."""
     parts = [model, pretrain_dataset or "", str(img_size or ""), str(seq or "")]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
@@ -45,7 +47,10 @@ def assign_status(observations: pl.DataFrame, quarantine: pl.DataFrame) -> pl.Da
 def _result_ids(observations: pl.DataFrame) -> pl.Series:
     keys = observations.select(RESULT_KEY).rows()
     statuses = observations.get_column("status").to_list()
-    ids = [result_id(*key) if status == "result" else None for key, status in zip(keys, statuses)]
+    ids = [
+        result_id(*key) if status == "result" else None
+        for key, status in zip(keys, statuses, strict=True)
+    ]
     return pl.Series("result_id", ids, dtype=pl.String)
 
 

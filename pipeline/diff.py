@@ -22,10 +22,8 @@ class TableDiff:
 
     def is_empty(self) -> bool:
         """True when nothing changed."""
-        return not any(
-            (self.added, self.removed, self.changed, self.columns_added)
-            + (self.columns_removed, self.columns_retyped)
-        )
+        rows = (self.added, self.removed, self.changed)
+        return not any((*rows, self.columns_added, self.columns_removed, self.columns_retyped))
 
 
 def diff_versions(old: dict[str, pl.DataFrame], new: dict[str, pl.DataFrame]) -> list[TableDiff]:
@@ -36,9 +34,11 @@ def diff_versions(old: dict[str, pl.DataFrame], new: dict[str, pl.DataFrame]) ->
 
 def _diff_table(name: str, old: pl.DataFrame | None, new: pl.DataFrame | None) -> TableDiff:
     diff = TableDiff(name)
-    if old is None or new is None:
-        present = new if new is not None else old
-        (diff.columns_added if new is not None else diff.columns_removed).extend(present.columns)
+    if old is None:
+        diff.columns_added = list(new.columns) if new is not None else []
+        return diff
+    if new is None:
+        diff.columns_removed = list(old.columns)
         return diff
     diff.columns_added = [c for c in new.columns if c not in old.columns]
     diff.columns_removed = [c for c in old.columns if c not in new.columns]
@@ -71,7 +71,7 @@ def _row_change(row: dict[str, Any], key: list[str], columns: list[str]) -> dict
 
 
 def suggest_version(current: str, diffs: list[TableDiff]) -> str:
-    """The next version: major for a reader-breaking schema change, minor for additions, else patch."""
+    """The next version: major if a reader breaks, minor for additions, patch for corrections."""
     major, minor, patch = (int(part) for part in current.split("."))
     if any(d.columns_removed or d.columns_retyped for d in diffs):
         return f"{major + 1}.0.0"

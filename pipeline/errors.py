@@ -2,7 +2,7 @@
 
 
 class ModelmetricsError(Exception):
-    """An expected failure: bad input, a refused build, a broken output. The CLI prints it, exit 1."""
+    """An expected failure: bad input, a refused build, a broken output; the CLI exits 1."""
 
 
 class InputError(ModelmetricsError):

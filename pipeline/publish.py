@@ -2,9 +2,13 @@
 
 import fcntl
 import hashlib
+import io
 import json
 import os
 import shutil
+import signal
+import struct
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,13 +29,27 @@ LOCK = ".lock"
 # Pinned writer settings: together with the lockfile they make the same tables the same bytes.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
-    "compression_level": 9,
+    "compression_level": 3,
     "use_dictionary": True,
     "write_statistics": True,
     "version": "2.6",
     "data_page_version": "1.0",
-    "row_group_size": 1 << 20,
 }
+ROW_GROUP_ROWS = 1 << 20
+
+
+# Fault injection for the crash-safety tests: the build stops hard (SIGKILL) or pauses at the
+# named step. Read only here, at the step, never at import.
+CRASH_AT_ENV = "MODELMETRICS_CRASH_AT"
+PAUSE_AT_ENV = "MODELMETRICS_PAUSE_AT"
+
+
+def checkpoint(step: str) -> None:
+    """A named step of writing a version, where the crash-safety tests can kill or pause a build."""
+    if os.environ.get(PAUSE_AT_ENV) == step:
+        time.sleep(float(os.environ.get("MODELMETRICS_PAUSE_SECONDS", "3")))
+    if os.environ.get(CRASH_AT_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -62,25 +80,29 @@ def arrow_table(frame: pl.DataFrame) -> pa.Table:
     return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
 
 
-def content_hash(frame: pl.DataFrame) -> str:
-    """sha256 of a table's content (Arrow IPC of its rows and schema, without file metadata)."""
-    sink = pa.BufferOutputStream()
+def parquet_bytes(frame: pl.DataFrame, metadata: dict[str, str]) -> tuple[bytes, str]:
+    """The frame as Parquet bytes with key-value metadata, and its content hash.
+
+    The content hash is the sha256 of the file's data pages: everything before the footer. It
+    depends on the values and the pinned writer settings only, so a file's metadata can carry it.
+    """
+    sink = io.BytesIO()
     table = arrow_table(frame)
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return hashlib.sha256(sink.getvalue().to_pybytes()).hexdigest()
+    writer = pq.ParquetWriter(sink, table.schema, **PARQUET_OPTIONS)
+    writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+    table_hash = hashlib.sha256(sink.getbuffer()[: sink.tell()]).hexdigest()
+    writer.add_key_value_metadata({**metadata, "modelmetrics.content_hash": table_hash})
+    writer.close()
+    return sink.getvalue(), table_hash
 
 
-def parquet_bytes(frame: pl.DataFrame, metadata: dict[str, str]) -> bytes:
-    """The frame as Parquet bytes with key-value metadata, written with the pinned settings."""
-    table = arrow_table(frame)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, **PARQUET_OPTIONS)
-    return sink.getvalue().to_pybytes()
+def data_pages_hash(data: bytes) -> str:
+    """sha256 of a Parquet file's bytes before its footer: the content hash it was written with."""
+    footer_length = struct.unpack("<I", data[-8:-4])[0]
+    return hashlib.sha256(data[: len(data) - 8 - footer_length]).hexdigest()
 
 
-def file_metadata(dataset: DatasetVersion, table: str, table_hash: str) -> dict[str, str]:
+def file_metadata(dataset: DatasetVersion, table: str) -> dict[str, str]:
     """Key-value metadata every Parquet file carries, so a lone file still says what it is."""
     inputs = {item["source"]: item["sha256"] for item in dataset.inputs}
     return {
@@ -88,7 +110,6 @@ def file_metadata(dataset: DatasetVersion, table: str, table_hash: str) -> dict[
         "modelmetrics.version": dataset.version,
         "modelmetrics.schema_version": SCHEMA_VERSION,
         "modelmetrics.table": table,
-        "modelmetrics.content_hash": table_hash,
         "modelmetrics.inputs_sha256": json.dumps(inputs, sort_keys=True),
     }
 
@@ -98,8 +119,7 @@ def render_files(dataset: DatasetVersion) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     entries: dict[str, dict[str, Any]] = {}
     for table, frame in dataset.tables.items():
-        table_hash = content_hash(frame)
-        data = parquet_bytes(frame, file_metadata(dataset, table, table_hash))
+        data, table_hash = parquet_bytes(frame, file_metadata(dataset, table))
         files[f"{table}.parquet"] = data
         entries[table] = _file_entry(f"{table}.parquet", data, frame.height, table_hash)
     files[MANIFEST] = manifest_json(dataset, entries).encode()
@@ -108,7 +128,13 @@ def render_files(dataset: DatasetVersion) -> dict[str, bytes]:
 
 def _file_entry(name: str, data: bytes, rows: int, table_hash: str) -> dict[str, Any]:
     digest = hashlib.sha256(data).hexdigest()
-    return {"file": name, "rows": rows, "bytes": len(data), "sha256": digest, "content_hash": table_hash}
+    return {
+        "file": name,
+        "rows": rows,
+        "bytes": len(data),
+        "sha256": digest,
+        "content_hash": table_hash,
+    }
 
 
 def manifest_json(dataset: DatasetVersion, entries: dict[str, dict[str, Any]]) -> str:
@@ -148,6 +174,7 @@ def write_version(out_dir: Path, dataset: DatasetVersion) -> WriteOutcome:
     target = out_dir / version_dir_name(dataset.version)
     files = render_files(dataset)
     with build_lock(out_dir):
+        checkpoint("locked")
         remove_abandoned_builds(out_dir)
         if target.exists():
             _refuse_if_different(target, dataset, files)
@@ -192,9 +219,12 @@ def _write_atomically(out_dir: Path, target: Path, files: dict[str, bytes]) -> N
     staging.mkdir()
     for name, data in files.items():
         _write_synced(staging / name, data)
+        checkpoint(f"wrote {name}")
     _fsync_dir(staging)
+    checkpoint("before rename")
     os.rename(staging, target)
     _fsync_dir(out_dir)
+    checkpoint("after rename")
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -216,6 +246,8 @@ def remove_abandoned_builds(out_dir: Path) -> None:
     """Delete staging directories left by builds that were killed before their rename."""
     for staging in out_dir.glob(".v*.tmp-*"):
         shutil.rmtree(staging, ignore_errors=True)
+    for link in out_dir.glob(f".{LATEST}.tmp-*"):
+        link.unlink(missing_ok=True)
 
 
 def released_versions(out_dir: Path) -> list[str]:
@@ -223,7 +255,12 @@ def released_versions(out_dir: Path) -> list[str]:
     found = []
     for path in out_dir.glob("v*"):
         parts = path.name[1:].split(".")
-        if path.is_dir() and not path.is_symlink() and len(parts) == 3 and all(p.isdigit() for p in parts):
+        if (
+            path.is_dir()
+            and not path.is_symlink()
+            and len(parts) == 3
+            and all(p.isdigit() for p in parts)
+        ):
             found.append(path.name[1:])
     return sorted(found, key=lambda version: tuple(int(p) for p in version.split(".")))
 
@@ -246,6 +283,7 @@ def point_latest(out_dir: Path) -> None:
     staging = out_dir / f".{LATEST}.tmp-{os.getpid()}"
     staging.unlink(missing_ok=True)
     os.symlink(wanted, staging)
+    checkpoint("before latest")
     os.replace(staging, link)
 
 
@@ -259,7 +297,10 @@ def read_manifest_of(version_dir: Path) -> dict[str, Any]:
 def read_tables(version_dir: Path) -> dict[str, pl.DataFrame]:
     """Every table of a written version, by name, in manifest order."""
     manifest = read_manifest_of(version_dir)
-    return {name: pl.read_parquet(version_dir / entry["file"]) for name, entry in manifest["tables"].items()}
+    return {
+        name: pl.read_parquet(version_dir / entry["file"])
+        for name, entry in manifest["tables"].items()
+    }
 
 
 def verify_version(version_dir: Path, raw_dir: Path | None = None) -> list[str]:
@@ -283,13 +324,13 @@ def _verify_file(path: Path, table: str, entry: dict[str, Any], manifest: dict) 
     if hashlib.sha256(data).hexdigest() != entry["sha256"]:
         problems.append(f"{path}: sha256 differs from the manifest")
     try:
-        frame = pl.read_parquet(path)
-        metadata = pq.read_schema(path).metadata or {}
-    except (OSError, pl.exceptions.PolarsError) as error:
+        footer = pq.read_metadata(path)
+        rows, metadata = footer.num_rows, footer.metadata or {}
+        recomputed = data_pages_hash(data)
+    except (OSError, pa.ArrowException, struct.error) as error:
         return [*problems, f"{path}: not readable as Parquet ({error})"]
-    if frame.height != entry["rows"]:
-        problems.append(f"{path}: {frame.height} rows, manifest says {entry['rows']}")
-    recomputed = content_hash(frame)
+    if rows != entry["rows"]:
+        problems.append(f"{path}: {rows} rows, manifest says {entry['rows']}")
     if recomputed != entry["content_hash"]:
         problems.append(f"{path}: content hash differs from the manifest")
     expected = {"version": manifest["version"], "table": table, "content_hash": recomputed}

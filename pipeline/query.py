@@ -1,12 +1,14 @@
 """DuckDB access to a written version: every table available by name (I/O)."""
 
+import contextlib
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipeline import catalog
 from pipeline.errors import ModelmetricsError
-from pipeline.publish import LATEST, read_manifest_of
+from pipeline.publish import LATEST
 
 
 def version_path(out_dir: Path, version: str | None = None) -> Path:
@@ -19,11 +21,18 @@ def version_path(out_dir: Path, version: str | None = None) -> Path:
 
 
 def connect(version_dir: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with one view per table of the version."""
+    """DuckDB with every table and named view of the version: the catalog, else built in memory."""
+    connection = catalog.open_catalog(version_dir)
+    if connection is not None:
+        return connection
     connection = duckdb.connect()
-    for table, entry in read_manifest_of(version_dir)["tables"].items():
-        parquet = (version_dir / entry["file"]).resolve().as_posix().replace("'", "''")
-        connection.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{parquet}')")
+    # Without a catalog (not built yet, or older than this version) the same views are made here.
+    for statement in catalog.table_view_statements(catalog.LATEST_SCHEMA, version_dir):
+        connection.execute(statement)
+    for statement in catalog.named_view_statements(catalog.LATEST_SCHEMA):
+        # A version without the tables a named view reads (a hand-made one) just lacks that view.
+        with contextlib.suppress(duckdb.CatalogException, duckdb.BinderException):
+            connection.execute(statement)
     return connection
 
 

@@ -91,7 +91,11 @@ def read_doc(raw_dir: Path, name: str) -> Doc:
 def changed_documents(docs: list[Doc], manifest: Manifest) -> list[tuple[str, str, str]]:
     """(file, recorded sha256, actual sha256) for every document whose bytes changed."""
     recorded = {entry.file: entry.sha256 for entry in manifest.entries}
-    return [(doc.path, recorded[doc.path], doc.sha256) for doc in docs if recorded[doc.path] != doc.sha256]
+    return [
+        (doc.path, recorded[doc.path], doc.sha256)
+        for doc in docs
+        if recorded[doc.path] != doc.sha256
+    ]
 
 
 def undeclared_documents(raw_dir: Path, manifest: Manifest) -> list[str]:
@@ -109,7 +113,9 @@ def sources_table(docs: list[Doc], manifest: Manifest | None, tables: pl.DataFra
         .agg(n_tables=pl.len(), n_rows=pl.col("n_rows").sum())
         .to_dicts()
     }
-    records = [_source_record(doc, origins.get(doc.path, {}), counts.get(doc.path, (0, 0))) for doc in docs]
+    records = [
+        _source_record(doc, origins.get(doc.path, {}), counts.get(doc.path, (0, 0))) for doc in docs
+    ]
     return pl.DataFrame(records, schema=_SOURCE_SCHEMA).sort("source")
 
 
@@ -127,7 +133,7 @@ def _source_record(doc: Doc, origin: dict[str, str], counts: tuple[int, int]) ->
 
 
 _ORIGIN_FIELDS = ["repository", "upstream", "path", "commit", "date", "title"]
-_SOURCE_SCHEMA = {
+_SOURCE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "source": pl.String,
     "sha256": pl.String,
     "bytes": pl.Int64,

@@ -53,7 +53,7 @@ def empty_frame(model: type[pa.DataFrameModel]) -> pl.DataFrame:
 
 
 def ensure_schema(frame: pl.DataFrame, model: type[pa.DataFrameModel], table: str) -> pl.DataFrame:
-    """Return frame if it fits its schema; otherwise fail: an output must never break its contract."""
+    """The frame if it fits its schema; else fail: an output never breaks its own contract."""
     null_typed = [name for name, dtype in frame.schema.items() if dtype == pl.Null]
     if null_typed:
         raise SchemaViolation(f"table {table}: columns with no type (all null): {null_typed}")
@@ -61,4 +61,6 @@ def ensure_schema(frame: pl.DataFrame, model: type[pa.DataFrameModel], table: st
         return model.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:
         summary = errors.failure_cases.select("column", "check", "failure_case").head(10)
-        raise SchemaViolation(f"table {table} breaks its schema {model.__name__}:\n{summary}") from None
+        raise SchemaViolation(
+            f"table {table} breaks its schema {model.__name__}:\n{summary}"
+        ) from None

@@ -10,65 +10,184 @@ class NormalizedObservation(pa.DataFrameModel):
     """One extracted body row with its cells mapped to canonical columns and unit-cleaned."""
 
     observation_id: str = pa.Field(
-        unique=True, description="'<source>#<table_index>.<row_index>', stable while the doc is"
+        unique=True,
+        description="'<source>#<table_index>.<row_index>', stable while the doc is",
+        metadata={"unit": "", "example": "timm-2025-models.md#0.3"},
     )
-    source: str = pa.Field(description="Path of the document, relative to the raw directory")
-    table_index: pl.Int32 = pa.Field(ge=0, description="0-based index of the table in its document")
-    row_index: pl.Int32 = pa.Field(ge=0, description="0-based index of the row in its table body")
-    line: pl.Int32 = pa.Field(ge=1, description="1-based line of this row in the document")
-    table_line: pl.Int32 = pa.Field(ge=1, description="1-based line of the table's header row")
-    heading_path: pl.List(pl.String) = pa.Field(description="Enclosing headings, outermost first")
+    source: str = pa.Field(
+        description="Path of the document, relative to the raw directory",
+        metadata={"unit": "", "example": "timm-2025-models.md"},
+    )
+    table_index: pl.Int32 = pa.Field(
+        ge=0,
+        description="0-based index of the table in its document",
+        metadata={"unit": "", "example": "0"},
+    )
+    row_index: pl.Int32 = pa.Field(
+        ge=0,
+        description="0-based index of the row in its table body",
+        metadata={"unit": "", "example": "3"},
+    )
+    line: pl.Int32 = pa.Field(
+        ge=1,
+        description="1-based line of this row in the document",
+        metadata={"unit": "line number", "example": "14"},
+    )
+    table_line: pl.Int32 = pa.Field(
+        ge=1,
+        description="1-based line of the table's header row",
+        metadata={"unit": "line number", "example": "9"},
+    )
+    heading_path: pl.List(pl.String) = pa.Field(
+        description="Enclosing headings, outermost first",
+        metadata={
+            "unit": "",
+            "example": '["2025 Model Metrics", "July 2025: Naver ROPE-ViT Models"]',
+        },
+    )
     raw_cells: pl.List(RAW_CELL) = pa.Field(
-        description="Every cell of the row as extracted: header text and cell text"
+        description="Every cell of the row as extracted: header text and cell text",
+        metadata={"unit": "", "example": '[{"header": "Top-1", "text": "84.648"}]'},
     )
     unknown_columns: pl.List(pl.String) = pa.Field(
-        description="Headers of this table that map to no canonical column (kept in raw_cells)"
+        description="Headers of this table that map to no canonical column (kept in raw_cells)",
+        metadata={"unit": "", "example": '["GMACs"]'},
     )
     is_results_table: bool = pa.Field(
-        description="The table has a model column and a top-1 or top-5 column"
+        description="The table has a model column and a top-1 or top-5 column",
+        metadata={"unit": "", "example": "true"},
     )
-    ragged: bool = pa.Field(description="The row had more or fewer cells than its header")
-    links: pl.List(pl.String) = pa.Field(nullable=True, description="Link URLs in the row's cells")
+    ragged: bool = pa.Field(
+        description="The row had more or fewer cells than its header",
+        metadata={"unit": "", "example": "false"},
+    )
+    links: pl.List(pl.String) = pa.Field(
+        nullable=True,
+        description="Link URLs in the row's cells",
+        metadata={"unit": "", "example": '["https://github.com/naver-ai/rope-vit"]'},
+    )
     footnotes: pl.List(pl.String) = pa.Field(
-        nullable=True, description="Footnote marks taken off values, as 'column:mark' (top1:*)"
+        nullable=True,
+        description="Footnote marks taken off values, as 'column:mark' (top1:*)",
+        metadata={"unit": "", "example": '["top1:*"]'},
     )
-    model_raw: str = pa.Field(nullable=True, description="Model cell as extracted")
-    family_raw: str = pa.Field(nullable=True, description="Family ('name') cell as extracted")
-    top1_raw: str = pa.Field(nullable=True, description="Top-1 cell as extracted")
-    top5_raw: str = pa.Field(nullable=True, description="Top-5 cell as extracted")
-    params_raw: str = pa.Field(nullable=True, description="Parameter-count cell as extracted")
-    img_size_raw: str = pa.Field(nullable=True, description="Image-size cell as extracted")
-    eval_seq_len_raw: str = pa.Field(nullable=True, description="Eval sequence length cell")
-    pretrain_dataset_raw: str = pa.Field(nullable=True, description="Training-dataset cell")
-    training_method_raw: str = pa.Field(nullable=True, description="Training-method cell")
-    model: str = pa.Field(nullable=True, description="Model name as published, markup removed")
+    model_raw: str = pa.Field(
+        nullable=True,
+        description="Model cell as extracted",
+        metadata={"unit": "", "example": "vit_large_patch16_rope_224.naver_in1k"},
+    )
+    family_raw: str = pa.Field(
+        nullable=True,
+        description="Family ('name') cell as extracted",
+        metadata={"unit": "", "example": "MetaFormer"},
+    )
+    top1_raw: str = pa.Field(
+        nullable=True,
+        description="Top-1 cell as extracted",
+        metadata={"unit": "", "example": "84.648"},
+    )
+    top5_raw: str = pa.Field(
+        nullable=True,
+        description="Top-5 cell as extracted",
+        metadata={"unit": "", "example": "97.122"},
+    )
+    params_raw: str = pa.Field(
+        nullable=True,
+        description="Parameter-count cell as extracted",
+        metadata={"unit": "", "example": "150+"},
+    )
+    img_size_raw: str = pa.Field(
+        nullable=True,
+        description="Image-size cell as extracted",
+        metadata={"unit": "", "example": "224x224"},
+    )
+    eval_seq_len_raw: str = pa.Field(
+        nullable=True,
+        description="Eval sequence length cell",
+        metadata={"unit": "", "example": "576"},
+    )
+    pretrain_dataset_raw: str = pa.Field(
+        nullable=True,
+        description="Training-dataset cell",
+        metadata={"unit": "", "example": "IN-21K"},
+    )
+    training_method_raw: str = pa.Field(
+        nullable=True,
+        description="Training-method cell",
+        metadata={"unit": "", "example": "FCMAE + finetuning"},
+    )
+    model: str = pa.Field(
+        nullable=True,
+        description="Model name as published, markup removed",
+        metadata={"unit": "", "example": "vit_large_patch16_rope_224.naver_in1k"},
+    )
     architecture: str = pa.Field(
-        nullable=True, description="timm architecture (name before the dot); whole name otherwise"
+        nullable=True,
+        description="timm architecture (name before the dot); whole name otherwise",
+        metadata={"unit": "", "example": "vit_large_patch16_rope_224"},
     )
     pretrained_tag: str = pa.Field(
-        nullable=True, description="timm pretrained tag (after the dot); null for paper names"
+        nullable=True,
+        description="timm pretrained tag (after the dot); null for paper names",
+        metadata={"unit": "", "example": "naver_in1k"},
     )
-    family: str = pa.Field(nullable=True, description="Model family as published ('name' column)")
-    top1: pl.Float64 = pa.Field(nullable=True, description="ImageNet-1k val top-1 accuracy, %")
-    top5: pl.Float64 = pa.Field(nullable=True, description="ImageNet-1k val top-5 accuracy, %")
-    params_m: pl.Float64 = pa.Field(nullable=True, description="Parameters, millions")
+    family: str = pa.Field(
+        nullable=True,
+        description="Model family as published ('name' column)",
+        metadata={"unit": "", "example": "MetaFormer"},
+    )
+    top1: pl.Float64 = pa.Field(
+        nullable=True,
+        description="ImageNet-1k val top-1 accuracy, %",
+        metadata={"unit": "%", "example": "84.648"},
+    )
+    top5: pl.Float64 = pa.Field(
+        nullable=True,
+        description="ImageNet-1k val top-5 accuracy, %",
+        metadata={"unit": "%", "example": "97.122"},
+    )
+    params_m: pl.Float64 = pa.Field(
+        nullable=True,
+        description="Parameters, millions",
+        metadata={"unit": "millions of parameters", "example": "304.17"},
+    )
     params_lower_bound: bool = pa.Field(
-        description="True when the page gave a lower bound ('150+'), not the exact count"
+        description="True when the page gave a lower bound ('150+'), not the exact count",
+        metadata={"unit": "", "example": "false"},
     )
-    img_size: pl.Int32 = pa.Field(nullable=True, description="Eval image resolution, pixels/side")
-    eval_seq_len: pl.Int32 = pa.Field(nullable=True, description="Eval sequence length, tokens")
+    img_size: pl.Int32 = pa.Field(
+        nullable=True,
+        description="Eval image resolution, pixels/side",
+        metadata={"unit": "pixels per side", "example": "224"},
+    )
+    eval_seq_len: pl.Int32 = pa.Field(
+        nullable=True,
+        description="Eval sequence length, tokens",
+        metadata={"unit": "tokens", "example": "576"},
+    )
     pretrain_dataset: str = pa.Field(
-        nullable=True, description="Canonical pretraining dataset: imagenet-1k, imagenet-22k, ..."
+        nullable=True,
+        description="Canonical pretraining dataset: imagenet-1k, imagenet-22k, ...",
+        metadata={"unit": "", "example": "imagenet-22k"},
     )
     pretrain_dataset_label: str = pa.Field(
-        nullable=True, description="Pretraining dataset as written where it was found (IN-21K)"
+        nullable=True,
+        description="Pretraining dataset as written where it was found (IN-21K)",
+        metadata={"unit": "", "example": "IN-21K"},
     )
     pretrain_dataset_basis: str = pa.Field(
-        nullable=True, description="Where the pretraining dataset came from: cell, tag or heading"
+        nullable=True,
+        description="Where the pretraining dataset came from: cell, tag or heading",
+        metadata={"unit": "", "example": "heading"},
     )
-    training_method: str = pa.Field(nullable=True, description="Training method as published")
+    training_method: str = pa.Field(
+        nullable=True,
+        description="Training method as published",
+        metadata={"unit": "", "example": "FCMAE + finetuning"},
+    )
     parse_errors: pl.List(pl.String) = pa.Field(
-        description="Cells that could not be read, as 'column: reason'; empty when all read"
+        description="Cells that could not be read, as 'column: reason'; empty when all read",
+        metadata={"unit": "", "example": "[\"top1: not a number: 'n/a'\"]"},
     )
 
     class Config:
@@ -83,7 +202,9 @@ class Observation(NormalizedObservation):
     """A published observation: a normalized row and what became of it."""
 
     result_id: str = pa.Field(
-        nullable=True, description="The result this row became or confirms; null when none"
+        nullable=True,
+        description="The result this row became or confirms; null when none",
+        metadata={"unit": "", "example": "8a14c1fe4cea4cb2"},
     )
     status: str = pa.Field(
         isin=OBSERVATION_STATUSES,
@@ -91,4 +212,5 @@ class Observation(NormalizedObservation):
             "result (became or confirms a result), no_result (no top-1/top-5 published), "
             "quarantined (failed a check), not_results_table (table without model and metrics)"
         ),
+        metadata={"unit": "", "example": "result"},
     )

@@ -8,33 +8,107 @@ class Result(pa.DataFrameModel):
     """One result: a model, pretrained on one dataset, evaluated on ImageNet-1k val at one size."""
 
     result_id: str = pa.Field(
-        unique=True, str_length=16, description="Stable id: hash of the key (model, dataset, sizes)"
+        unique=True,
+        str_length=16,
+        description="Stable id: hash of the key (model, dataset, sizes)",
+        metadata={"unit": "", "example": "8a14c1fe4cea4cb2"},
     )
-    model: str = pa.Field(description="Model name as published, markup removed")
-    architecture: str = pa.Field(description="timm architecture (before the dot), else the name")
-    pretrained_tag: str = pa.Field(nullable=True, description="timm pretrained tag; null if none")
-    family: str = pa.Field(nullable=True, description="Model family as published ('name' column)")
-    top1: pl.Float64 = pa.Field(nullable=True, gt=0, le=100, description="Top-1 accuracy, %")
-    top5: pl.Float64 = pa.Field(nullable=True, gt=0, le=100, description="Top-5 accuracy, %")
-    params_m: pl.Float64 = pa.Field(nullable=True, gt=0, description="Parameters, millions")
-    params_lower_bound: bool = pa.Field(description="params_m is a lower bound ('150+')")
+    model: str = pa.Field(
+        description="Model name as published, markup removed",
+        metadata={"unit": "", "example": "vit_large_patch16_rope_224.naver_in1k"},
+    )
+    architecture: str = pa.Field(
+        description="timm architecture (before the dot), else the name",
+        metadata={"unit": "", "example": "vit_large_patch16_rope_224"},
+    )
+    pretrained_tag: str = pa.Field(
+        nullable=True,
+        description="timm pretrained tag; null if none",
+        metadata={"unit": "", "example": "naver_in1k"},
+    )
+    family: str = pa.Field(
+        nullable=True,
+        description="Model family as published ('name' column)",
+        metadata={"unit": "", "example": "MetaFormer"},
+    )
+    top1: pl.Float64 = pa.Field(
+        nullable=True,
+        gt=0,
+        le=100,
+        description="Top-1 accuracy, %",
+        metadata={"unit": "%", "example": "84.648"},
+    )
+    top5: pl.Float64 = pa.Field(
+        nullable=True,
+        gt=0,
+        le=100,
+        description="Top-5 accuracy, %",
+        metadata={"unit": "%", "example": "97.122"},
+    )
+    params_m: pl.Float64 = pa.Field(
+        nullable=True,
+        gt=0,
+        description="Parameters, millions",
+        metadata={"unit": "millions of parameters", "example": "304.17"},
+    )
+    params_lower_bound: bool = pa.Field(
+        description="params_m is a lower bound ('150+')", metadata={"unit": "", "example": "false"}
+    )
     img_size: pl.Int32 = pa.Field(
-        nullable=True, ge=32, le=2048, description="Eval image resolution, pixels per side"
+        nullable=True,
+        ge=32,
+        le=2048,
+        description="Eval image resolution, pixels per side",
+        metadata={"unit": "pixels per side", "example": "224"},
     )
     eval_seq_len: pl.Int32 = pa.Field(
-        nullable=True, gt=0, description="Eval sequence length, tokens (NaFlexViT)"
+        nullable=True,
+        gt=0,
+        description="Eval sequence length, tokens (NaFlexViT)",
+        metadata={"unit": "tokens", "example": "576"},
     )
-    pretrain_dataset: str = pa.Field(nullable=True, description="Canonical pretraining dataset")
+    pretrain_dataset: str = pa.Field(
+        nullable=True,
+        description="Canonical pretraining dataset",
+        metadata={"unit": "", "example": "imagenet-22k"},
+    )
     pretrain_dataset_label: str = pa.Field(
-        nullable=True, description="Pretraining dataset as first written (IN-21K, in12k, ...)"
+        nullable=True,
+        description="Pretraining dataset as first written (IN-21K, in12k, ...)",
+        metadata={"unit": "", "example": "IN-21K"},
     )
-    training_method: str = pa.Field(nullable=True, description="Training method as published")
-    eval_dataset: str = pa.Field(isin=["imagenet-1k"], description="Evaluation dataset")
-    n_observations: pl.Int32 = pa.Field(ge=1, description="Places this result was published")
-    sources: pl.List(pl.String) = pa.Field(description="Documents that publish it, sorted")
-    first_source: str = pa.Field(description="Document of its first observation")
-    first_line: pl.Int32 = pa.Field(ge=1, description="Line of its first observation")
-    has_conflict: bool = pa.Field(description="Its observations disagree on a value (conflicts)")
+    training_method: str = pa.Field(
+        nullable=True,
+        description="Training method as published",
+        metadata={"unit": "", "example": "FCMAE + finetuning"},
+    )
+    eval_dataset: str = pa.Field(
+        isin=["imagenet-1k"],
+        description="Evaluation dataset",
+        metadata={"unit": "", "example": "imagenet-1k"},
+    )
+    n_observations: pl.Int32 = pa.Field(
+        ge=1,
+        description="Places this result was published",
+        metadata={"unit": "count", "example": "2"},
+    )
+    sources: pl.List(pl.String) = pa.Field(
+        description="Documents that publish it, sorted",
+        metadata={"unit": "", "example": '["timm-2025-models.md", "timm-metrics-overview.md"]'},
+    )
+    first_source: str = pa.Field(
+        description="Document of its first observation",
+        metadata={"unit": "", "example": "timm-2025-models.md"},
+    )
+    first_line: pl.Int32 = pa.Field(
+        ge=1,
+        description="Line of its first observation",
+        metadata={"unit": "line number", "example": "16"},
+    )
+    has_conflict: bool = pa.Field(
+        description="Its observations disagree on a value (conflicts)",
+        metadata={"unit": "", "example": "false"},
+    )
 
     class Config:
         strict = True

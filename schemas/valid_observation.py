@@ -1,4 +1,4 @@
-"""The domain checks an observation must pass to become a result; failing rows are quarantined."""
+"""Domain checks an observation must pass to become a result; failing rows are quarantined."""
 
 import pandera.polars as pa
 import polars as pl
@@ -8,7 +8,7 @@ from pandera.api.polars.types import PolarsData
 # Why each check fails in practice, as shown to a person in the quarantine table.
 LIKELY_CAUSES = {
     "model_named": "no model name: the model cell is empty or only markup",
-    "cells_readable": "a cell could not be read as a value (see parse_errors): a typo in the source?",
+    "cells_readable": "a cell could not be read as a value (parse_errors): a typo in the source?",
     "top1_in_range": "top-1 outside (0, 100]: a fraction instead of a percent, or an error rate?",
     "top5_in_range": "top-5 outside (0, 100]: a fraction instead of a percent, or an error rate?",
     "top5_at_least_top1": "top-5 below top-1: columns swapped in the source table?",

@@ -30,13 +30,19 @@ def test_the_same_result_in_two_documents_is_one_result_with_both_places():
 
 
 def test_different_eval_sizes_are_different_results():
-    _, results, _ = merged(observation(0, img_size=288, top1=81.838), observation(1, img_size=224, top1=80.952))
+    _, results, _ = merged(
+        observation(0, img_size=288, top1=81.838), observation(1, img_size=224, top1=80.952)
+    )
     assert sorted(results.get_column("img_size").to_list()) == [224, 288]
 
 
 def test_different_pretraining_data_are_different_results_of_one_model():
-    in1k = observation(0, model="ViT-L", family="DeiT III", top1=85.8, pretrain_dataset="imagenet-1k")
-    in22k = observation(1, model="ViT-L", family="DeiT III", top1=87.7, pretrain_dataset="imagenet-22k")
+    in1k = observation(
+        0, model="ViT-L", family="DeiT III", top1=85.8, pretrain_dataset="imagenet-1k"
+    )
+    in22k = observation(
+        1, model="ViT-L", family="DeiT III", top1=87.7, pretrain_dataset="imagenet-22k"
+    )
     observations, results, _ = merged(in1k, in22k)
     assert results.height == 2
     models = summarize_models(observations, results)
@@ -51,13 +57,20 @@ def test_a_disagreement_becomes_a_conflict_row_with_both_values_and_places():
     assert results.row(0, named=True)["top1"] == 80.1
     assert results.row(0, named=True)["has_conflict"] is True
     conflict = conflicts.row(0, named=True)
-    assert (conflict["field"], conflict["chosen_value"], conflict["other_value"]) == ("top1", "80.1", "80.3")
+    assert (conflict["field"], conflict["chosen_value"], conflict["other_value"]) == (
+        "top1",
+        "80.1",
+        "80.3",
+    )
     assert conflict["chosen_observations"] == ["a.md#0.0"]
     assert conflict["other_observations"] == ["b.md#0.0"]
 
 
 def test_the_most_published_value_wins_a_conflict():
-    rows = [observation(i, source=f"{name}.md", top1=value) for i, (name, value) in enumerate([("a", 80.1), ("b", 80.3), ("c", 80.3)])]
+    rows = [
+        observation(i, source=f"{name}.md", top1=value)
+        for i, (name, value) in enumerate([("a", 80.1), ("b", 80.3), ("c", 80.3)])
+    ]
     _, results, conflicts = merged(*rows)
     assert results.item(0, "top1") == 80.3
     assert conflicts.get_column("other_value").to_list() == ["80.1"]
@@ -70,7 +83,9 @@ def test_a_missing_value_is_filled_from_another_place_without_a_conflict():
 
 
 def test_rows_without_metrics_make_no_result_but_stay_in_models():
-    no_metrics = observation(0, model="vit_so150m_patch16_reg4_gap_256.sbb_e250_in12k", top1=None, top5=None)
+    no_metrics = observation(
+        0, model="vit_so150m_patch16_reg4_gap_256.sbb_e250_in12k", top1=None, top5=None
+    )
     observations, results, _ = merged(no_metrics)
     assert results.height == 0
     assert observations.item(0, "status") == "no_result"
@@ -93,8 +108,18 @@ def test_result_ids_depend_only_on_the_key():
 @settings(max_examples=40, deadline=None)
 @given(st.permutations(list(range(6))))
 def test_dedupe_ignores_row_order(order):
-    values = [("a.md", 80.1, 224), ("b.md", 80.3, 224), ("c.md", 80.1, 224), ("a.md", 79.0, 288), ("b.md", None, 288), ("c.md", 70.0, 160)]
-    rows = [observation(i, source=values[i][0], top1=values[i][1], img_size=values[i][2]) for i in range(6)]
+    values = [
+        ("a.md", 80.1, 224),
+        ("b.md", 80.3, 224),
+        ("c.md", 80.1, 224),
+        ("a.md", 79.0, 288),
+        ("b.md", None, 288),
+        ("c.md", 70.0, 160),
+    ]
+    rows = [
+        observation(i, source=values[i][0], top1=values[i][1], img_size=values[i][2])
+        for i in range(6)
+    ]
     shuffled = observations_frame(*[rows[i] for i in order])
     status = assign_status(shuffled, empty_quarantine())
     results, conflicts = merge_results(status)

@@ -39,7 +39,10 @@ def test_identical_versions_have_an_empty_diff():
     ("new", "expected"),
     [
         ({"results": pl.DataFrame({"result_id": ["a", "b"], "top1": [81.0, 70.0]})}, "1.2.4"),
-        ({"results": pl.DataFrame({"result_id": ["a", "b", "c"], "top1": [80.0, 70.0, 1.0]})}, "1.3.0"),
+        (
+            {"results": pl.DataFrame({"result_id": ["a", "b", "c"], "top1": [80.0, 70.0, 1.0]})},
+            "1.3.0",
+        ),
         ({"results": pl.DataFrame({"result_id": ["a", "b"]})}, "2.0.0"),
         ({"results": pl.DataFrame({"result_id": ["a", "b"], "top1": ["80", "70"]})}, "2.0.0"),
     ],

@@ -16,7 +16,9 @@ INPUTS = [{"source": "doc.md", "sha256": "a" * 64}]
 def dataset(version="0.1.0", top1=80.0):
     results = pl.DataFrame({"result_id": ["r1", "r2"], "top1": [top1, 70.0]})
     models = pl.DataFrame({"model": ["m1"], "n_results": pl.Series([2], dtype=pl.Int32)})
-    return publish.DatasetVersion("modelmetrics", version, {"results": results, "models": models}, INPUTS)
+    return publish.DatasetVersion(
+        "modelmetrics", version, {"results": results, "models": models}, INPUTS
+    )
 
 
 def test_the_same_tables_render_to_the_same_bytes():
@@ -25,7 +27,7 @@ def test_the_same_tables_render_to_the_same_bytes():
 
 def test_parquet_files_carry_their_version_and_content_hash(tmp_path):
     outcome = publish.write_version(tmp_path, dataset())
-    metadata = pq.read_schema(outcome.path / "results.parquet").metadata
+    metadata = pq.read_metadata(outcome.path / "results.parquet").metadata
     assert metadata[b"modelmetrics.version"] == b"0.1.0"
     assert metadata[b"modelmetrics.table"] == b"results"
     assert json.loads(metadata[b"modelmetrics.inputs_sha256"]) == {"doc.md": "a" * 64}
@@ -61,7 +63,10 @@ def test_latest_points_at_the_highest_version(tmp_path):
 
 
 def test_a_second_build_holding_no_lock_is_told_to_wait(tmp_path):
-    with publish.build_lock(tmp_path), pytest.raises(VersionError, match="another build is writing"):
+    with (
+        publish.build_lock(tmp_path),
+        pytest.raises(VersionError, match="another build is writing"),
+    ):
         publish.write_version(tmp_path, dataset())
     assert not (tmp_path / "v0.1.0").exists()
 

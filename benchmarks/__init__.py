@@ -1,0 +1,1 @@
+"""Benchmarks: a deterministic synthetic corpus and the throughput of a full build on it."""

@@ -1,0 +1,221 @@
+"""What a row means beyond its cells: timm name parts and the pretraining dataset (pure)."""
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import polars as pl
+
+from pipeline.errors import ModelmetricsError
+from pipeline.units import value_text
+
+# A timm name is lowercase, has no space and splits at its dot into architecture and pretrained
+# tag: "vit_so150m2_patch16_reg1_gap_448.sbb_e200_in12k_ft_in1k". Paper names ("ConvNeXt V2-H",
+# "SwinV2-B* 24x24 Window Size, PreTrained@192^2") never match and are their own architecture.
+TIMM_NAME = r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$"
+# A timm name written without a dot keeps the dataset as its last token: caformer_b36_384_in21ft1k.
+UNTAGGED_TIMM_NAME = r"^[a-z][a-z0-9_]*_"
+
+
+@dataclass(frozen=True, eq=False)
+class DatasetCatalog:
+    """Known pretraining datasets: alias key and timm tag token -> dataset, aliases as written."""
+
+    aliases: dict[str, str]
+    tags: dict[str, str]
+    written: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A dataset named in some text: its canonical name and the words as written."""
+
+    dataset: str
+    label: str
+
+
+def alias_key(text: str) -> str:
+    """An alias as matched: lowercase letters and digits only ("IN-21K" -> in21k)."""
+    return re.sub(r"[\W_]", "", text.casefold())
+
+
+def _add_entry(entries: dict[str, str], key: str, dataset: str, written: str) -> None:
+    if entries.get(key, dataset) != dataset:
+        raise ModelmetricsError(
+            f"datasets.toml lists {written!r} under both {entries[key]!r} and {dataset!r}: "
+            "one name must mean one dataset, remove it from one of them"
+        )
+    entries[key] = dataset
+
+
+def parse_datasets(toml_text: str) -> DatasetCatalog:
+    """The catalog from datasets.toml text; refuses an alias or tag listed under two datasets."""
+    aliases: dict[str, str] = {}
+    tags: dict[str, str] = {}
+    written: list[str] = []
+    for dataset, entry in tomllib.loads(toml_text).get("datasets", {}).items():
+        for tag in entry.get("tags", []):
+            _add_entry(tags, tag.lower(), dataset, tag)
+        for alias in [*entry.get("aliases", []), *entry.get("tags", [])]:
+            _add_entry(aliases, alias_key(alias), dataset, alias)
+            written.append(alias)
+    return DatasetCatalog(aliases, tags, tuple(written))
+
+
+@cache
+def dataset_catalog() -> DatasetCatalog:
+    """The project's dataset catalog (pipeline/data/datasets.toml), read once."""
+    toml_text = resources.files("pipeline").joinpath("data/datasets.toml").read_text("utf-8")
+    return parse_datasets(toml_text)
+
+
+def _alias_pattern(alias: str) -> str:
+    # Separators may differ between the words of an alias ("ImageNet 21k" is "ImageNet-21k");
+    # an abbreviation in capitals only matches in capitals, so the English "in 1k" in "Training
+    # in 1k steps" is not IN-1K, and a tag ("in1k") only matches as written, as one word.
+    words = re.findall(r"[^\W_]+", alias)
+    pattern = r"[\W_]*".join(map(re.escape, words))
+    return pattern if alias.isupper() else f"(?i:{pattern})"
+
+
+@cache
+def _mention_pattern(catalog: DatasetCatalog) -> re.Pattern[str]:
+    # Longest alias first, so "ImageNet 21k/22k" wins over "ImageNet-21k" at the same place.
+    written = sorted(catalog.written, key=lambda alias: len(alias_key(alias)), reverse=True)
+    body = "|".join(_alias_pattern(alias) for alias in written)
+    return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])")
+
+
+def dataset_mentioned(text: str | None, catalog: DatasetCatalog | None = None) -> Mention | None:
+    """The first known dataset named in text ("ImageNet-12k Pretrain + ImageNet-1k ...")."""
+    catalog = catalog or dataset_catalog()
+    found = _mention_pattern(catalog).search(text or "")
+    if found is None:
+        return None
+    return Mention(catalog.aliases[alias_key(found.group(0))], found.group(0))
+
+
+def heading_dataset(heading_path: Sequence[str]) -> Mention | None:
+    """The dataset named by the nearest heading that names one ("ImageNet 21k/22k")."""
+    for heading in reversed(heading_path):
+        mention = dataset_mentioned(heading)
+        if mention is not None:
+            return mention
+    return None
+
+
+def heading_datasets(tables: pl.DataFrame) -> pl.DataFrame:
+    """Per table: the dataset its headings name (heading_dataset, heading_label), or nulls."""
+    mentions = [heading_dataset(path) for path in tables["heading_path"].to_list()]
+    return tables.select("source", "table_index").with_columns(
+        heading_dataset=pl.Series([m and m.dataset for m in mentions], dtype=pl.String),
+        heading_label=pl.Series([m and m.label for m in mentions], dtype=pl.String),
+    )
+
+
+def cell_datasets(texts: Iterable[str | None]) -> pl.DataFrame:
+    """Per distinct `training dataset` cell text: the dataset it names and its label as written."""
+    distinct = sorted({text for text in texts if text is not None})
+    mentions = [dataset_mentioned(text) for text in distinct]
+    return pl.DataFrame(
+        {
+            "cell_text": distinct,
+            "cell_dataset": [m and m.dataset for m in mentions],
+            "cell_label": [m and m.label for m in mentions],
+        },
+        schema={"cell_text": pl.String, "cell_dataset": pl.String, "cell_label": pl.String},
+    )
+
+
+def architecture(model: pl.Expr) -> pl.Expr:
+    """The timm architecture (before the dot) of a timm name; the whole name otherwise."""
+    return pl.coalesce(model.str.extract(TIMM_NAME, 1), model)
+
+
+def pretrained_tag(model: pl.Expr) -> pl.Expr:
+    """The timm pretrained tag (after the dot), null for names that are not timm names."""
+    return model.str.extract(TIMM_NAME, 2)
+
+
+def tag_dataset_token(model: pl.Expr) -> pl.Expr:
+    """The first known dataset token of the name's tag ("sbb_e200_in12k_ft_in1k" -> in12k)."""
+    tokens = "|".join(map(re.escape, sorted(dataset_catalog().tags, key=len, reverse=True)))
+    in_tag = pretrained_tag(model).str.extract(rf"(?:^|_)({tokens})(?:_|$)")
+    in_untagged_name = model.str.extract(rf"{UNTAGGED_TIMM_NAME}({tokens})$")
+    return pl.coalesce(in_tag, in_untagged_name)
+
+
+def tag_dataset(model: pl.Expr) -> pl.Expr:
+    """The pretraining dataset a timm tag names ("..._in12k_ft_in1k" -> imagenet-12k), or null."""
+    tags = dataset_catalog().tags
+    return tag_dataset_token(model).replace_strict(tags, default=None, return_dtype=pl.String)
+
+
+def with_pretrain_datasets(observations: pl.DataFrame) -> pl.DataFrame:
+    """Add pretrain_dataset, _label, _basis and pretrain_dataset_error from cell, tag or heading."""
+    cell_text = value_text(pl.col("pretrain_dataset_raw"))
+    known = cell_datasets(observations.select(cell_text.unique()).to_series())
+    in_cell = dict(zip(known["cell_text"], known["cell_dataset"], strict=True))
+    as_written = dict(zip(known["cell_text"], known["cell_label"], strict=True))
+    return (
+        observations.lazy()
+        .with_columns(_cell_text=cell_text, _tag_label=tag_dataset_token(pl.col("model")))
+        .with_columns(
+            _cell_dataset=pl.col("_cell_text").replace_strict(in_cell, default=None),
+            _cell_label=pl.col("_cell_text").replace_strict(as_written, default=None),
+            _tag_dataset=pl.col("_tag_label").replace_strict(
+                dataset_catalog().tags, default=None, return_dtype=pl.String
+            ),
+        )
+        .with_columns(pretrain_dataset_basis=_basis())
+        .with_columns(
+            pretrain_dataset=_by_basis("_cell_dataset", "_tag_dataset", "heading_dataset"),
+            pretrain_dataset_label=_by_basis("_cell_label", "_tag_label", "heading_label"),
+            pretrain_dataset_error=_unknown_cell_dataset(),
+        )
+        .with_columns(
+            pl.when(pl.col("pretrain_dataset").is_not_null()).then(pl.col("pretrain_dataset_basis"))
+        )
+        .drop("_cell_text", "_cell_dataset", "_cell_label", "_tag_dataset", "_tag_label")
+        .drop("heading_dataset", "heading_label")
+        .collect()
+    )
+
+
+def _basis() -> pl.Expr:
+    # A `training dataset` cell outranks the name and the heading: 004's DeiT III "ViT-L" rows
+    # say IN-21K in the cell and nothing in the name. A cell naming no known dataset is a parse
+    # error, never a reason to fall back on the heading.
+    return (
+        pl.when(pl.col("_cell_text").is_not_null())
+        .then(pl.lit("cell"))
+        .when(pl.col("_tag_dataset").is_not_null())
+        .then(pl.lit("tag"))
+        .when(pl.col("heading_dataset").is_not_null())
+        .then(pl.lit("heading"))
+    )
+
+
+def _by_basis(by_cell: str, by_tag: str, by_heading: str) -> pl.Expr:
+    basis = pl.col("pretrain_dataset_basis")
+    return (
+        pl.when(basis == "cell")
+        .then(pl.col(by_cell))
+        .when(basis == "tag")
+        .then(pl.col(by_tag))
+        .when(basis == "heading")
+        .then(pl.col(by_heading))
+    )
+
+
+def _unknown_cell_dataset() -> pl.Expr:
+    message = pl.concat_str(
+        pl.lit("pretrain_dataset: '"),
+        pl.col("pretrain_dataset_raw"),
+        pl.lit("' names no known dataset (an alias missing from pipeline/data/datasets.toml?)"),
+    )
+    unknown = (pl.col("pretrain_dataset_basis") == "cell") & pl.col("_cell_dataset").is_null()
+    return pl.when(unknown).then(message)

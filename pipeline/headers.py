@@ -1,0 +1,118 @@
+"""Header synonyms -> canonical columns: which cell of a row holds top-1, params, ... (pure)."""
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+import polars as pl
+
+from pipeline.errors import ModelmetricsError
+
+# The canonical columns an observation reads from a table, in the order they are reported.
+CANONICAL_COLUMNS = (
+    "model",
+    "family",
+    "top1",
+    "top5",
+    "params_m",
+    "img_size",
+    "eval_seq_len",
+    "pretrain_dataset",
+    "training_method",
+)
+TABLE_KEY = ["source", "table_index"]
+
+
+def header_key(header: pl.Expr) -> pl.Expr:
+    """The header as matched: lowercase letters and digits ("acc@1 (INet-1k)" -> acc1inet1k)."""
+    return header.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
+
+
+def header_key_text(header: str) -> str:
+    """header_key for one header text."""
+    return str(
+        pl.Series([header], dtype=pl.String).to_frame("h").select(header_key(pl.col("h"))).item()
+    )
+
+
+def parse_header_synonyms(toml_text: str) -> dict[str, str]:
+    """Synonym key -> canonical column from header_synonyms.toml text; refuses ambiguous entries."""
+    columns = tomllib.loads(toml_text).get("columns", {})
+    synonyms: dict[str, str] = {}
+    for column, headers in columns.items():
+        if column not in CANONICAL_COLUMNS:
+            raise ModelmetricsError(
+                f"header_synonyms.toml lists synonyms for {column!r}, which is no canonical "
+                f"column (one of {', '.join(CANONICAL_COLUMNS)}): a typo in the key?"
+            )
+        for header in headers:
+            key = header_key_text(header)
+            if synonyms.get(key, column) != column:
+                raise ModelmetricsError(
+                    f"header_synonyms.toml lists {header!r} under both {synonyms[key]!r} and "
+                    f"{column!r}: a header must mean one column, remove it from one of them"
+                )
+            synonyms[key] = column
+    return synonyms
+
+
+@cache
+def header_synonyms() -> dict[str, str]:
+    """The project's header synonyms (pipeline/data/header_synonyms.toml), read once."""
+    toml_text = resources.files("pipeline").joinpath("data/header_synonyms.toml").read_text("utf-8")
+    return parse_header_synonyms(toml_text)
+
+
+def header_columns(tables: pl.DataFrame) -> pl.DataFrame:
+    """One row per header cell: table, line, position, header text, canonical column or null."""
+    synonyms = pl.DataFrame(
+        {"key": list(header_synonyms()), "column": list(header_synonyms().values())},
+        schema={"key": pl.String, "column": pl.String},
+    )
+    cells = (
+        tables.select(*TABLE_KEY, "line", "header")
+        .with_columns(position=pl.int_ranges(pl.col("header").list.len(), dtype=pl.Int32))
+        .explode(["header", "position"])
+        .filter(pl.col("position").is_not_null())
+        .with_columns(key=header_key(pl.col("header")))
+        .join(synonyms, on="key", how="left", maintain_order="left")
+    )
+    # Two header cells of one table meaning one column: the first wins, the later one is kept
+    # as an unknown column, so its cells stay in raw_cells and are never read as values.
+    first = pl.int_range(pl.len()).over([*TABLE_KEY, "column"]) == 0
+    return cells.with_columns(column=pl.when(first).then(pl.col("column"))).drop("key")
+
+
+def table_columns(tables: pl.DataFrame) -> pl.DataFrame:
+    """Per table: each canonical column's position (pos_top1), unknown headers, results flag."""
+    cells = header_columns(tables)
+    positions = [
+        pl.col("position").filter(pl.col("column") == column).first().alias(f"pos_{column}")
+        for column in CANONICAL_COLUMNS
+    ]
+    per_table = cells.group_by(TABLE_KEY, maintain_order=True).agg(
+        *positions,
+        unknown_columns=pl.col("header").filter(pl.col("column").is_null()),
+        column_names=pl.coalesce("column", "header"),
+    )
+    is_results = pl.col("pos_model").is_not_null() & (
+        pl.col("pos_top1").is_not_null() | pl.col("pos_top5").is_not_null()
+    )
+    # A table with an empty header row has no header cells but still has a row here.
+    return (
+        tables.select(TABLE_KEY)
+        .join(per_table, on=TABLE_KEY, how="left", maintain_order="left")
+        .with_columns(
+            pl.col("unknown_columns", "column_names").fill_null(pl.lit([], pl.List(pl.String))),
+            is_results_table=is_results.fill_null(False),
+        )
+    )
+
+
+def unknown_headers(tables: pl.DataFrame) -> pl.DataFrame:
+    """One row per header that maps to no canonical column: source, table_index, line, header."""
+    return (
+        header_columns(tables)
+        .filter(pl.col("column").is_null())
+        .select(*TABLE_KEY, "line", "header")
+    )

@@ -1,0 +1,310 @@
+"""Inline Markdown of one table cell -> plain text, link URLs and footnote marks (pure).
+
+Cells go through a small renderer that is exact for the markup tables carry (escapes, code spans,
+entities, HTML tags, autolinks, `[text](url)` links, images, a bold or italic whole cell). Anything
+it is not sure about goes to markdown-it-py's inline parser, which is exact and slower (~20 us).
+"""
+
+import re
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.entities import entities
+from markdown_it.common.html_re import HTML_TAG_RE
+from markdown_it.common.utils import fromCodePoint, isValidEntityCode, normalizeReference
+
+from pipeline.errors import ParseError
+
+ASCII_PUNCTUATION = frozenset(string.punctuation)
+# The characters where the simple renderer has something to do; "!" only before "[".
+INLINE_SPECIAL = re.compile(r"[\\`&<\[!]")
+# A "*" run can always open or close emphasis; a "_" run only when a neighbour is not a letter or
+# digit: "vit_base_patch16_224" has no emphasis in it, "_ViT_" has.
+EMPHASIS_RUN = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
+FLANKING_UNDERSCORE = re.compile(r"_(?:(?<!\w_)|(?!\w))")
+# The same patterns markdown-it-py uses, so both renderers agree on what is an entity or a tag.
+NUMERIC_ENTITY = re.compile(r"&#((?:x[a-f0-9]{1,6}|[0-9]{1,7}));", re.IGNORECASE)
+NAMED_ENTITY = re.compile(r"&([a-z][a-z0-9]{1,31});", re.IGNORECASE)
+AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^<>\x00-\x20]*)>")
+EMAIL_AUTOLINK = re.compile(
+    r"<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>"
+)
+TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# URLs markdown-it-py passes through unchanged; others it percent-encodes or refuses (javascript:).
+PLAIN_URL = re.compile(
+    r"(?:(?:https?|mailto):|(?![A-Za-z][A-Za-z0-9+.-]*:))[A-Za-z0-9\-._~:/?#@!$*+,;=]*"
+)
+# A link destination the simple renderer takes as written: no spaces, parentheses, escapes or
+# entities, no title. "[ViT-B](https://arxiv.org/abs/2010.11929)" is the usual model-name link.
+SIMPLE_LINK_TAIL = re.compile(r"\(([^\s()<>\\`&]*)\)")
+
+
+@dataclass(frozen=True)
+class RenderedCell:
+    """A cell's plain text with the link URLs and footnote marks taken out of it."""
+
+    text: str
+    links: tuple[str, ...] = ()
+    note: str = ""
+
+
+class _PlainText:
+    """Collects the text of a cell; text inside <sup> goes to the footnote marks instead."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self.notes: list[str] = []
+        self.note_parts: list[str] | None = None
+
+    def write(self, text: str) -> None:
+        (self.parts if self.note_parts is None else self.note_parts).append(text)
+
+    def open_note(self) -> None:
+        if self.note_parts is None:
+            self.note_parts = []
+
+    def close_note(self) -> None:
+        if self.note_parts is not None:
+            note = "".join(self.note_parts).strip()
+            if note:
+                self.notes.append(note)
+            self.note_parts = None
+
+    def link(self, url: str) -> None:
+        if url:
+            self.links.append(url)
+
+    def result(self) -> RenderedCell:
+        self.close_note()
+        return RenderedCell("".join(self.parts).strip(), tuple(self.links), ",".join(self.notes))
+
+
+def render_cell(source: str, references: Mapping[str, str] | None = None) -> RenderedCell:
+    """Render one cell's inline Markdown to plain text, links and footnote marks."""
+    simple = _render_simply(source.strip(), bool(references))
+    if simple is not None:
+        return simple
+    return _render_with_markdown_it(source, references or {})
+
+
+def render_text(source: str, references: Mapping[str, str] | None = None) -> str:
+    """Plain text of inline Markdown (a heading, a header cell)."""
+    return render_cell(source, references).text
+
+
+def _render_simply(source: str, has_references: bool) -> RenderedCell | None:
+    core = _strip_whole_cell_emphasis(source)
+    if core is None:
+        return None
+    writer = _PlainText()
+    if not _write_inline(core, writer, has_references):
+        return None
+    return writer.result()
+
+
+def _strip_whole_cell_emphasis(text: str) -> str | None:
+    """The cell without the emphasis markers around all of it, or None when emphasis is richer."""
+    if "~~" in text:
+        return None
+    while "*" in text or ("_" in text and FLANKING_UNDERSCORE.search(text)):
+        runs = [(run.group()[0], run.start(), run.end()) for run in EMPHASIS_RUN.finditer(text)]
+        stars = sum(char == "*" for char, _, _ in runs)
+        # One run of a kind has no partner: "85.2*" and "*" footnote marks stay literal.
+        if stars <= 1 and len(runs) - stars <= 1:
+            return text
+        (char, first_start, first_end), (last_char, last_start, last_end) = runs[0], runs[-1]
+        inner = text[first_end:last_start]
+        wraps_cell = (
+            char == last_char
+            and (stars if char == "*" else len(runs) - stars) == 2
+            and first_start == 0
+            and last_end == len(text)
+            and first_end - first_start == last_end - last_start
+            and inner
+            and not inner[0].isspace()
+            and not inner[-1].isspace()
+            and inner[-1] != "\\"
+        )
+        if not wraps_cell:
+            return None
+        text = inner
+    return text
+
+
+def _write_inline(text: str, writer: _PlainText, has_references: bool) -> bool:
+    """Write the plain text of `text` (no emphasis left); False when it needs a full parser."""
+    position, end = 0, len(text)
+    while position < end:
+        special = INLINE_SPECIAL.search(text, position)
+        if special is None:
+            writer.write(text[position:])
+            break
+        start = special.start()
+        writer.write(text[position:start])
+        position = _WRITERS[text[start]](text, start, writer, has_references)
+        if position < 0:
+            return False
+    return True
+
+
+def _write_escape(text: str, start: int, writer: _PlainText, _refs: bool) -> int:
+    if text[start + 1 : start + 2] in ASCII_PUNCTUATION:
+        writer.write(text[start + 1])
+        return start + 2
+    writer.write("\\")
+    return start + 1
+
+
+def _write_code_span(text: str, start: int, writer: _PlainText, _refs: bool) -> int:
+    opening = start
+    while opening < len(text) and text[opening] == "`":
+        opening += 1
+    width, search_from = opening - start, opening
+    while (closing := text.find("`", search_from)) >= 0:
+        after = closing
+        while after < len(text) and text[after] == "`":
+            after += 1
+        if after - closing == width:
+            writer.write(_code_span_text(text[opening:closing]))
+            return after
+        search_from = after
+    writer.write(text[start:opening])
+    return opening
+
+
+def _code_span_text(content: str) -> str:
+    # CommonMark drops one space on each side: "`` `x` ``" shows "`x`".
+    if len(content) > 1 and content[0] == " " == content[-1] and content.strip(" "):
+        return content[1:-1]
+    return content
+
+
+def _write_entity(text: str, start: int, writer: _PlainText, _refs: bool) -> int:
+    if (numeric := NUMERIC_ENTITY.match(text, start)) is not None:
+        digits = numeric.group(1)
+        code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+        writer.write(fromCodePoint(code) if isValidEntityCode(code) else "\ufffd")
+        return numeric.end()
+    named = NAMED_ENTITY.match(text, start)
+    if named is not None and named.group(1) in entities:
+        writer.write(entities[named.group(1)])
+        return named.end()
+    writer.write("&")
+    return start + 1
+
+
+def _write_angle(text: str, start: int, writer: _PlainText, _refs: bool) -> int:
+    autolink = AUTOLINK.match(text, start)
+    url = autolink and autolink.group(1)
+    if autolink is None and (email := EMAIL_AUTOLINK.match(text, start)) is not None:
+        autolink, url = email, "mailto:" + email.group(1)
+    if autolink is not None and url is not None:
+        if not PLAIN_URL.fullmatch(url):
+            return -1
+        writer.link(url)
+        writer.write(autolink.group(1))
+        return autolink.end()
+    if (tag := HTML_TAG_RE.match(text, start)) is not None:
+        _write_tag(tag.group(), writer)
+        return tag.end()
+    writer.write("<")
+    return start + 1
+
+
+def _write_tag(tag: str, writer: _PlainText) -> None:
+    """Drop an HTML tag; <sup> and </sup> start and end a footnote mark."""
+    name = TAG_NAME.match(tag)
+    if name is not None and name.group(2).lower() == "sup":
+        writer.close_note() if name.group(1) else writer.open_note()
+
+
+def _write_bang(text: str, start: int, writer: _PlainText, has_references: bool) -> int:
+    if text[start + 1 : start + 2] != "[":
+        writer.write("!")
+        return start + 1
+    return _write_link(text, start + 1, writer, has_references, image=True)
+
+
+def _write_bracket(text: str, start: int, writer: _PlainText, has_references: bool) -> int:
+    return _write_link(text, start, writer, has_references, image=False)
+
+
+def _write_link(
+    text: str, start: int, writer: _PlainText, has_references: bool, image: bool
+) -> int:
+    """A `[text](url)` link or `![alt](src)` image; -1 for anything richer (titles, nesting)."""
+    if has_references:
+        return -1
+    closing = text.find("]", start + 1)
+    if closing < 0:
+        writer.write("![" if image else "[")
+        return start + 1
+    label = text[start + 1 : closing]
+    if any(char in label for char in "[`<\\"):
+        return -1
+    if text[closing + 1 : closing + 2] != "(":
+        writer.write("![" if image else "[")
+        return start + 1
+    tail = SIMPLE_LINK_TAIL.match(text, closing + 1)
+    if tail is None or not PLAIN_URL.fullmatch(tail.group(1)):
+        return -1
+    if not image:
+        writer.link(tail.group(1))
+    if not _write_inline(label, writer, has_references):
+        return -1
+    return tail.end()
+
+
+_WRITERS = {
+    "\\": _write_escape,
+    "`": _write_code_span,
+    "&": _write_entity,
+    "<": _write_angle,
+    "!": _write_bang,
+    "[": _write_bracket,
+}
+
+
+@cache
+def _markdown_it() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("strikethrough")
+
+
+def _render_with_markdown_it(source: str, references: Mapping[str, str]) -> RenderedCell:
+    parser = _markdown_it()
+    env = {
+        "references": {
+            normalizeReference(label): {"href": parser.normalizeLink(url), "title": ""}
+            for label, url in references.items()
+        }
+    }
+    try:
+        tokens = parser.parseInline(source, env)
+    except (RecursionError, ValueError, IndexError, KeyError, TypeError) as error:
+        raise ParseError(
+            f"cannot read the inline Markdown of cell {source[:80]!r}: {error}"
+        ) from error
+    writer = _PlainText()
+    for token in tokens:
+        _write_tokens(token.children or [], writer, in_image=False)
+    return writer.result()
+
+
+def _write_tokens(tokens: Sequence[Any], writer: _PlainText, in_image: bool) -> None:
+    for token in tokens:
+        if token.type in ("text", "text_special", "code_inline"):
+            writer.write(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            writer.write(" ")
+        elif token.type == "html_inline":
+            _write_tag(token.content, writer)
+        elif token.type == "link_open" and not in_image:
+            writer.link(str(token.attrs.get("href", "")))
+        elif token.type == "image":
+            _write_tokens(token.children or [], writer, in_image=True)

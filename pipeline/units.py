@@ -1,0 +1,239 @@
+"""Cell text -> typed values ("99M", "150+", "224x224", "-") as polars expressions (pure).
+
+Every parser is an expression builder, so a million cells are read in one vectorized pass; the
+single-value wrappers (parse_params, ...) run the same expressions on a one-element frame.
+Reading is two steps: value_text takes spacing, markup and footnote mark off a cell (null for
+"no value"), then a Reader turns that text into a value and says why when it cannot. Regexes
+only validate (a DFA match is cheap); the pieces come out with plain string operations.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipeline.errors import ParseError
+
+# One pass of plain replacements before anything is read: no-break and thin spaces from
+# copy-pasted HTML ("99\u00a0M"), the Unicode minus ("\u22121.0" reads as -1.0, then fails
+# validation), and bold/underline/code markup the extractor left ("**86.4**" reads as 86.4).
+CLEANUP = {
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u2212": "-",
+    "**": "",
+    "__": "",
+    "`": "",
+}
+# Footnote marks after a value ("85.2*", "84.1†", "85.2 ‡") come off the value and go to the
+# observation's footnotes as 'top1:*'.
+MARKS = "*†‡§¶"
+# Ways a page says "no value": "-" for the in12k checkpoints never evaluated on ImageNet-1k.
+# These read as null, never as 0, and are not parse errors.
+NO_VALUE = r"(?i)^(?:|[-–—‐]+|n/?a|\?+|none|null|nan|tbd)$"
+
+NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+# Accuracy in percent, "%" optional. A fraction (0.864) is kept as written: validation flags it.
+ACCURACY = rf"^{NUMBER}\s*%?$"
+# Parameter counts: "99M", "1.2B", "350K" (K, M, B or G), "304.8" (bare means millions, 004's
+# DeiT III rows), "25,557,032" (thousands separators), and lower bounds "150+" / ">150" (timm
+# so150m rows: the page's author wrote "150+" where the exact count was not given).
+PARAMS = (
+    r"^(?:>=|≥|>)?\s*-?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"\s*[kKmMbBgG]?\s*\+?$"
+)
+BILLIONS = {"b": 1000.0, "g": 1000.0}
+THOUSANDS = {"k": 1000.0}
+# A bare whole number of 10,000 or more in a params column is a raw count ("25,557,032" is
+# resnet50's 25.6M), not millions: 10,000M would be a 10-billion-parameter model, and raw
+# counts of real models start near 100,000. A decimal point ("10000.0") keeps it in millions.
+RAW_COUNT = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[1-9][0-9]{4,})$"
+# Image sizes: "384", "224x224", "224×224", "384^2", "384²", "224px". A non-square "224x320" is
+# an error: the column holds one size per side and picking either side would invent a result.
+IMAGE_SIZE = r"^[0-9]+\s*(?:[xX×*]\s*[0-9]+)?\s*(?:px|\^2|²)?$"
+SIZE_SEPARATORS = {"×": "x", "X": "x", "*": "x", "px": "", "^2": "", "²": "", " ": ""}
+# Sequence lengths: "576" tokens (NaFlexViT rows), "576 tokens".
+SEQUENCE_LENGTH = r"^[0-9]+\s*(?:tokens?)?$"
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """One cell read: the value (null for none), lower-bound flag and footnote mark."""
+
+    value: float | int | None
+    lower_bound: bool = False
+    mark: str | None = None
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How one kind of cell is read: value from value text, and the reason when it is not."""
+
+    value: Callable[[pl.Expr], pl.Expr]
+    problem: Callable[[pl.Expr, pl.Expr], pl.Expr]
+
+
+def cleaned_text(cell: pl.Expr) -> pl.Expr:
+    """Cell text with spaces, minus and markup normalized and the ends trimmed."""
+    return cell.str.replace_many(CLEANUP).str.strip_chars()
+
+
+def unmarked_value(cleaned: pl.Expr) -> pl.Expr:
+    """Cleaned text without its footnote mark; null when it says no value ("-", "n/a")."""
+    text = cleaned.str.strip_chars_end(MARKS + " ")
+    return pl.when(~text.str.contains(NO_VALUE)).then(text)
+
+
+def mark_of(cleaned: pl.Expr) -> pl.Expr:
+    """The footnote mark at the end of cleaned text ("85.2 ‡" -> "‡"), null when none."""
+    mark = cleaned.str.strip_prefix(cleaned.str.strip_chars_end(MARKS + " "))
+    mark = mark.str.replace_all(" ", "", literal=True)
+    return pl.when(mark != "").then(mark)
+
+
+def value_text(cell: pl.Expr) -> pl.Expr:
+    """Cell text with spacing, markup and footnote mark taken off; null when it says no value."""
+    return unmarked_value(cleaned_text(cell))
+
+
+def footnote_mark(cell: pl.Expr) -> pl.Expr:
+    """The footnote mark after a value ("85.2*" -> "*"), null when there is none."""
+    return mark_of(cleaned_text(cell))
+
+
+def accuracy_value(text: pl.Expr) -> pl.Expr:
+    """Accuracy in percent from value text ("86.4%" -> 86.4), Float64."""
+    number = text.str.strip_suffix("%").str.strip_chars_end()
+    return pl.when(text.str.contains(ACCURACY)).then(number.cast(pl.Float64, strict=False))
+
+
+def params_value(text: pl.Expr) -> pl.Expr:
+    """Parameters in millions from value text ("1.2B" -> 1200, "25,557,032" -> 25.557032)."""
+    body = text.str.strip_suffix("+").str.strip_chars_start(">=≥").str.strip_chars()
+    unit = body.str.tail(1).str.to_lowercase()
+    digits = body.str.strip_chars_end("kKmMbBgG ").str.replace_all(",", "", literal=True)
+    number = digits.cast(pl.Float64, strict=False)
+    raw_count = body.str.contains(RAW_COUNT)
+    # Multiply for billions, divide for thousands and raw counts: 350/1000 is exactly 0.35.
+    times = unit.replace_strict(BILLIONS, default=1.0, return_dtype=pl.Float64)
+    per = unit.replace_strict(THOUSANDS, default=1.0, return_dtype=pl.Float64)
+    per_count = pl.when(raw_count).then(pl.lit(1e6)).otherwise(pl.lit(1.0))
+    return pl.when(text.str.contains(PARAMS)).then(number * times / (per * per_count))
+
+
+def params_bound(text: pl.Expr) -> pl.Expr:
+    """True when value text is a lower bound ("150+", ">150"); False otherwise, never null."""
+    flagged = text.str.ends_with("+") | text.str.starts_with(">") | text.str.starts_with("≥")
+    return (text.str.contains(PARAMS) & flagged).fill_null(False)
+
+
+def _image_sides(text: pl.Expr) -> pl.Expr:
+    return text.str.replace_many(SIZE_SEPARATORS).str.split_exact("x", 1)
+
+
+def _is_square(sides: pl.Expr) -> pl.Expr:
+    other = sides.struct.field("field_1")
+    return other.is_null() | (other == sides.struct.field("field_0"))
+
+
+def image_size_value(text: pl.Expr) -> pl.Expr:
+    """Pixels per side from value text ("224x224" -> 224), Int32; null when not square."""
+    sides = _image_sides(text)
+    side = sides.struct.field("field_0").cast(pl.Int32, strict=False)
+    return pl.when(text.str.contains(IMAGE_SIZE) & _is_square(sides)).then(side)
+
+
+def sequence_length_value(text: pl.Expr) -> pl.Expr:
+    """Tokens from value text ("576" -> 576), Int32."""
+    digits = text.str.extract(r"^([0-9]+)")
+    return pl.when(text.str.contains(SEQUENCE_LENGTH)).then(digits.cast(pl.Int32, strict=False))
+
+
+def _unread(reason: str) -> Callable[[pl.Expr, pl.Expr], pl.Expr]:
+    def problem(text: pl.Expr, value: pl.Expr) -> pl.Expr:
+        return pl.when(text.is_not_null() & value.is_null()).then(pl.lit(reason))
+
+    return problem
+
+
+def _image_size_problem(text: pl.Expr, value: pl.Expr) -> pl.Expr:
+    sides = _image_sides(text)
+    non_square = text.str.contains(IMAGE_SIZE) & ~_is_square(sides)
+    reason = (
+        pl.when(non_square).then(pl.lit("is not square")).otherwise(pl.lit("is not an image size"))
+    )
+    return pl.when(text.is_not_null() & value.is_null()).then(reason)
+
+
+ACCURACY_READER = Reader(accuracy_value, _unread("is not a number"))
+PARAMS_READER = Reader(params_value, _unread("is not a parameter count"))
+IMAGE_SIZE_READER = Reader(image_size_value, _image_size_problem)
+SEQUENCE_LENGTH_READER = Reader(sequence_length_value, _unread("is not a whole number"))
+
+
+def parse_error(column: str, cell: pl.Expr, problem: pl.Expr) -> pl.Expr:
+    """ "column: 'cell' problem" ("top1: '85.x' is not a number"), null when there is no problem."""
+    return pl.concat_str(pl.lit(f"{column}: '"), cell, pl.lit("' "), problem)
+
+
+def accuracy_percent(cell: pl.Expr) -> pl.Expr:
+    """Accuracy in percent of a cell ("86.4%", "**86.4**", "85.2*" -> 86.4/85.2); null if none."""
+    return accuracy_value(value_text(cell))
+
+
+def params_millions(cell: pl.Expr) -> pl.Expr:
+    """Parameters in millions of a cell ("99M" -> 99, "150+" -> 150); null if none."""
+    return params_value(value_text(cell))
+
+
+def params_lower_bound(cell: pl.Expr) -> pl.Expr:
+    """True when a params cell gives a lower bound ("150+"), False otherwise."""
+    return params_bound(value_text(cell))
+
+
+def image_size_pixels(cell: pl.Expr) -> pl.Expr:
+    """Pixels per side of an image-size cell ("224x224" -> 224); null if none or non-square."""
+    return image_size_value(value_text(cell))
+
+
+def sequence_length_tokens(cell: pl.Expr) -> pl.Expr:
+    """Tokens of a sequence-length cell ("576" -> 576); null if none."""
+    return sequence_length_value(value_text(cell))
+
+
+def _parse_one(text: str, reader: Reader, column: str) -> ParsedValue:
+    """Read one cell the way normalize reads a column: cleaned, text, value, problem."""
+    row = (
+        pl.DataFrame({"cell": [text]}, schema={"cell": pl.String})
+        .with_columns(cleaned=cleaned_text(pl.col("cell")))
+        .with_columns(text=unmarked_value(pl.col("cleaned")), mark=mark_of(pl.col("cleaned")))
+        .with_columns(value=reader.value(pl.col("text")), bound=params_bound(pl.col("text")))
+        .with_columns(problem=reader.problem(pl.col("text"), pl.col("value")))
+        .with_columns(error=parse_error(column, pl.col("cell"), pl.col("problem")))
+        .row(0, named=True)
+    )
+    if row["error"] is not None:
+        raise ParseError(row["error"])
+    return ParsedValue(row["value"], reader is PARAMS_READER and row["bound"], row["mark"])
+
+
+def parse_accuracy(text: str, column: str = "top1") -> ParsedValue:
+    """Read one accuracy cell ("85.2*" -> 85.2, mark '*'); raises ParseError if unreadable."""
+    return _parse_one(text, ACCURACY_READER, column)
+
+
+def parse_params(text: str, column: str = "params_m") -> ParsedValue:
+    """Read one params cell ("150+" -> 150.0, lower bound); raises ParseError if unreadable."""
+    return _parse_one(text, PARAMS_READER, column)
+
+
+def parse_image_size(text: str, column: str = "img_size") -> ParsedValue:
+    """Read one image-size cell ("224x224" -> 224); raises ParseError if unreadable."""
+    return _parse_one(text, IMAGE_SIZE_READER, column)
+
+
+def parse_sequence_length(text: str, column: str = "eval_seq_len") -> ParsedValue:
+    """Read one sequence-length cell ("576" -> 576); raises ParseError if unreadable."""
+    return _parse_one(text, SEQUENCE_LENGTH_READER, column)

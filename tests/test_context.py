@@ -1,0 +1,167 @@
+"""Context: timm name parts and the pretraining dataset from cell, tag or heading."""
+
+import polars as pl
+import pytest
+
+from pipeline.context import (
+    Mention,
+    architecture,
+    dataset_mentioned,
+    heading_dataset,
+    parse_datasets,
+    pretrained_tag,
+    tag_dataset,
+    tag_dataset_token,
+    with_pretrain_datasets,
+)
+from pipeline.errors import ModelmetricsError
+
+NAMES = [
+    (
+        "vit_so150m2_patch16_reg1_gap_448.sbb_e200_in12k_ft_in1k",
+        "vit_so150m2_patch16_reg1_gap_448",
+        "sbb_e200_in12k_ft_in1k",
+    ),
+    ("resnet50d.ra4_e3600_r224_in1k", "resnet50d", "ra4_e3600_r224_in1k"),
+    ("caformer_b36_384_in21ft1k", "caformer_b36_384_in21ft1k", None),
+    ("ConvNeXt V2-H", "ConvNeXt V2-H", None),
+    ("ViT-L", "ViT-L", None),
+    (
+        "SwinV2-B* 24x24 Window Size, PreTrained@192^2",
+        "SwinV2-B* 24x24 Window Size, PreTrained@192^2",
+        None,
+    ),
+    ("MobileNet V2 1.4", "MobileNet V2 1.4", None),
+    ("VMamba-B[s2l15]", "VMamba-B[s2l15]", None),
+]
+
+
+def read_names(expression: object, names: list[str]) -> list[str | None]:
+    """An expression builder applied to a column of model names."""
+    model = pl.col("model")
+    frame = pl.DataFrame({"model": names}, schema={"model": pl.String})
+    return frame.select(expression(model)).to_series().to_list()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("model", "arch", "tag"), NAMES)
+def test_timm_names_split_at_the_dot_paper_names_stay_whole(
+    model: str, arch: str, tag: str | None
+) -> None:
+    assert read_names(architecture, [model]) == [arch]
+    assert read_names(pretrained_tag, [model]) == [tag]
+
+
+TAGS = [
+    ("vit_so150m2_patch16_reg1_gap_448.sbb_e200_in12k_ft_in1k", "imagenet-12k", "in12k"),
+    ("vit_so150m_patch16_reg4_gap_256.sbb_e250_in12k", "imagenet-12k", "in12k"),
+    ("resnet50d.ra4_e3600_r224_in1k", "imagenet-1k", "in1k"),
+    ("vit_so400m_patch14_siglip_378.webli_ft_in1k", "webli", "webli"),
+    ("convnext_large.fb_in22k_ft_in1k", "imagenet-22k", "in22k"),
+    ("vit_base_patch16_224.augreg_in21k_ft_in1k", "imagenet-22k", "in21k"),
+    ("vit_base_patch16_clip_224.openai_ft_in12k_in1k", "wit-400m", "openai"),
+    ("vit_base_patch16_clip_224.laion2b_ft_in1k", "laion-2b", "laion2b"),
+    ("caformer_b36_384_in21ft1k", "imagenet-22k", "in21ft1k"),
+    ("convformer_b36_384_in21kft1k", "imagenet-22k", "in21kft1k"),
+    ("caformer_b36_384", None, None),
+    ("resnet50.tv_weights", None, None),
+    ("ViT-L in1k", None, None),
+]
+
+
+@pytest.mark.parametrize(("model", "dataset", "token"), TAGS)
+def test_the_first_known_token_of_a_timm_tag_is_the_pretraining_dataset(
+    model: str, dataset: str | None, token: str | None
+) -> None:
+    assert read_names(tag_dataset, [model]) == [dataset]
+    assert read_names(tag_dataset_token, [model]) == [token]
+
+
+HEADINGS = [
+    ("ImageNet 21k/22k", "imagenet-22k", "ImageNet 21k/22k"),
+    ("ImageNet-12k Pretrain + ImageNet-1k Fine-tune", "imagenet-12k", "ImageNet-12k"),
+    ("ImageNet-1k Only Training", "imagenet-1k", "ImageNet-1k"),
+    ("ImageNet 1k", "imagenet-1k", "ImageNet 1k"),
+    ("IN-21K", "imagenet-22k", "IN-21K"),
+    ("IN-22K", "imagenet-22k", "IN-22K"),
+    ("Pretrained on WebLI", "webli", "WebLI"),
+    ("Top Performing Models (2025)", None, None),
+    ("May 2025: Searching for Better ViT Baselines", None, None),
+    ("Training in 1k steps", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "dataset", "label"), HEADINGS)
+def test_text_names_the_dataset_it_mentions_first(
+    text: str, dataset: str | None, label: str | None
+) -> None:
+    expected = Mention(dataset, label) if dataset and label else None
+    assert dataset_mentioned(text) == expected
+
+
+def test_in12k_is_its_own_dataset_not_imagenet_22k() -> None:
+    assert dataset_mentioned("IN-12K") == Mention("imagenet-12k", "IN-12K")
+
+
+def test_the_nearest_heading_that_names_a_dataset_wins() -> None:
+    path = ["Comparison", "ImageNet 21k/22k", "ImageNet-1k Only Training", "Notes"]
+    assert heading_dataset(path) == Mention("imagenet-1k", "ImageNet-1k")
+    assert heading_dataset(["Comparison", "Notes"]) is None
+
+
+def test_an_alias_under_two_datasets_fails_loudly_naming_both() -> None:
+    toml_text = (
+        '[datasets.imagenet-22k]\naliases = ["IN-21K"]\n'
+        '[datasets.imagenet-21k-p]\naliases = ["in21k"]\n'
+    )
+    with pytest.raises(ModelmetricsError, match="'imagenet-22k' and 'imagenet-21k-p'"):
+        parse_datasets(toml_text)
+
+
+def test_a_tag_under_two_datasets_fails_loudly_naming_both() -> None:
+    toml_text = '[datasets.a]\ntags = ["in21k"]\n[datasets.b]\ntags = ["in21k"]\n'
+    with pytest.raises(ModelmetricsError, match="'a' and 'b'"):
+        parse_datasets(toml_text)
+
+
+def observations(*rows: tuple[str | None, str | None, str | None]) -> pl.DataFrame:
+    """Rows of (model, training dataset cell, heading dataset), as with_pretrain_datasets reads."""
+    return pl.DataFrame(
+        {
+            "model": [model for model, _, _ in rows],
+            "pretrain_dataset_raw": [cell for _, cell, _ in rows],
+            "heading_dataset": [heading for _, _, heading in rows],
+            "heading_label": [heading and heading.upper() for _, _, heading in rows],
+        },
+        schema=dict.fromkeys(
+            ["model", "pretrain_dataset_raw", "heading_dataset", "heading_label"], pl.String
+        ),
+    )
+
+
+PRETRAIN = [
+    (("ViT-L", "IN-21K", "imagenet-1k"), ("imagenet-22k", "IN-21K", "cell", None)),
+    (("ConvNeXt V2-H", "IN-22K", None), ("imagenet-22k", "IN-22K", "cell", None)),
+    (("x.sbb_in12k_ft_in1k", None, "imagenet-1k"), ("imagenet-12k", "in12k", "tag", None)),
+    (("x.sbb_in12k_ft_in1k", "-", None), ("imagenet-12k", "in12k", "tag", None)),
+    (("caformer_b36_384", None, "imagenet-1k"), ("imagenet-1k", "IMAGENET-1K", "heading", None)),
+    (("caformer_b36_384", None, None), (None, None, None, None)),
+    (
+        ("ViT-L", "JFT-4B", "imagenet-1k"),
+        (None, None, None, "pretrain_dataset: 'JFT-4B' names no known dataset"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("row", "expected"), PRETRAIN)
+def test_the_pretraining_dataset_comes_from_cell_then_tag_then_heading(
+    row: tuple[str | None, str | None, str | None],
+    expected: tuple[str | None, str | None, str | None, str | None],
+) -> None:
+    found = with_pretrain_datasets(observations(row)).row(0, named=True)
+    dataset, label, basis, error = expected
+    assert (found["pretrain_dataset"], found["pretrain_dataset_label"]) == (dataset, label)
+    assert found["pretrain_dataset_basis"] == basis
+    if error is None:
+        assert found["pretrain_dataset_error"] is None
+    else:
+        assert found["pretrain_dataset_error"].startswith(error)

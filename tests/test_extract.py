@@ -1,0 +1,353 @@
+"""Extraction: real documents, dialects, the mess inside cells, frames, JSON and text output."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.decode import decode_document
+from pipeline.extract import (
+    Row,
+    Table,
+    extract_tables,
+    format_tables_text,
+    tables_as_json,
+    tables_to_frames,
+)
+from pipeline.inline import render_cell
+from schemas.extracted import ExtractedRow, ExtractedTable
+
+REPO = Path(__file__).resolve().parent.parent
+RAW = REPO / "raw"
+TRAPS = REPO / "tests" / "fixtures" / "traps"
+GOLDEN = REPO / "tests" / "golden" / "extract"
+# MODELMETRICS_UPDATE_GOLDEN=1 rewrites the golden files; review the diff before committing it.
+UPDATE_GOLDEN = os.environ.get("MODELMETRICS_UPDATE_GOLDEN") == "1"
+
+
+def tables_in(path: Path) -> list[Table]:
+    doc = decode_document(str(path), path.read_bytes())
+    return extract_tables(doc.text, doc.path)
+
+
+def one_row(cell: str) -> Row:
+    """The single body row of a one-column table whose cell is `cell`."""
+    (table,) = extract_tables(f"| h |\n|---|\n| {cell} |\n", "cell.md")
+    (row,) = table.rows
+    return row
+
+
+# Real documents.
+
+
+def test_the_timm_overview_has_four_tables_under_their_headings():
+    tables = tables_in(RAW / "timm-metrics-overview.md")
+    assert [table.heading_path[-1] for table in tables] == [
+        "Vision Transformers (ViT)",
+        "MambaOut Models",
+        "MobileNet Family",
+        "ResNet Family",
+    ]
+    assert tables[0].heading_path == (
+        "Model Metrics Overview",
+        "Top Performing Models (2025)",
+        "Vision Transformers (ViT)",
+    )
+    assert tables[0].header == ("Model", "Top-1", "Top-5", "Params (M)", "Image Size")
+    assert tables[0].align == ("left", "center", "center", "center", "center")
+    assert (tables[0].line, tables[0].rows[0].line) == (31, 33)
+
+
+def test_the_timm_2025_page_has_six_tables():
+    tables = tables_in(RAW / "timm-2025-models.md")
+    assert len(tables) == 6
+    assert [len(table.rows) for table in tables] == [12, 3, 2, 11, 4, 3]
+    assert tables[2].heading_path[-1] == "ImageNet-12k Pretrain + ImageNet-1k Fine-tune"
+
+
+def test_the_obsidian_page_ignores_front_matter_and_keeps_both_heading_paths():
+    tables = tables_in(RAW / "obsidian-backbones-comparison.md")
+    assert [table.heading_path for table in tables] == [
+        ("Comparison", "ImageNet 1k"),
+        ("Comparison", "ImageNet 21k/22k"),
+    ]
+    assert [len(table.rows) for table in tables] == [56, 38]
+
+
+def test_a_code_span_inside_brackets_reads_as_its_plain_text():
+    tables = tables_in(RAW / "obsidian-backbones-comparison.md")
+    models = [row.cells[1] for row in tables[0].rows]
+    assert "VMamba-B[s2l15]" in models
+    assert not any("`" in model for model in models)
+
+
+@pytest.mark.parametrize("path", sorted(RAW.glob("*.md")), ids=lambda path: path.name)
+def test_every_real_row_has_one_cell_per_header_column(path: Path):
+    for table in tables_in(path):
+        assert all(len(row.cells) == len(table.header) for row in table.rows)
+
+
+# Dialects and blocks that are not tables.
+
+
+def test_mkdocs_admonition_and_tab_bodies_are_content_not_code():
+    tables = tables_in(TRAPS / "mkdocs_admonitions_and_tabs.md")
+    assert [table.rows[0].cells[0] for table in tables] == [
+        "resnet50",
+        "vit_base_patch16_224",
+        "convnext_tiny",
+        "convnext_small",
+    ]
+    assert tables[0].align == (None, "right")
+
+
+def test_fenced_and_indented_code_is_never_a_table():
+    tables = tables_in(TRAPS / "code_blocks.md")
+    assert [table.header for table in tables] == [("real", "table")]
+
+
+def test_obsidian_front_matter_is_neither_a_table_nor_a_heading_and_callouts_hold_tables():
+    tables = tables_in(TRAPS / "obsidian_front_matter_and_callouts.md")
+    assert [table.heading_path for table in tables] == [("Backbones",), ("Backbones",)]
+    assert [table.rows[0].cells[0] for table in tables] == ["caformer_b36_384", "deit3_large"]
+
+
+def test_a_table_inside_details_is_read_but_tables_inside_html_blocks_are_not():
+    tables = tables_in(TRAPS / "details_and_html_blocks.md")
+    assert [table.rows[0].cells for table in tables] == [("vit_large_patch16_224", "85.1")]
+
+
+def test_tables_in_block_quotes_and_nested_list_items_are_read():
+    tables = tables_in(TRAPS / "blockquote_and_list_tables.md")
+    assert [table.rows[0].cells for table in tables] == [("1", "2"), ("3", "4"), ("5", "6")]
+    assert [table.line for table in tables] == [3, 12, 19]
+
+
+def test_a_line_without_the_quote_marker_ends_a_quoted_table():
+    tables = tables_in(TRAPS / "blockquote_and_list_tables.md")
+    assert len(tables[0].rows) == 1
+
+
+def test_a_plain_line_after_a_table_is_a_row_and_other_blocks_end_it():
+    tables = tables_in(TRAPS / "table_boundaries.md")
+    assert [[row.cells for row in table.rows] for table in tables] == [
+        [("1", "2"), ("a plain line becomes a row", "")],
+        [],
+        [],
+    ]
+    assert tables[2].heading_path == ("Boundaries", "Setext heading")
+
+
+@pytest.mark.parametrize(
+    ("markdown", "path"),
+    [
+        ("# A\n## B\n### C\n## D\n", ("A", "D")),
+        ("# A\n### C\n## D\n", ("A", "D")),
+        ("Title\n=====\nSub\n---\n", ("Title", "Sub")),
+        ("## **Bold** `code` [link](u) ##\n", ("Bold code link",)),
+        ("#Not a heading\n", ()),
+    ],
+)
+def test_the_heading_path_holds_the_enclosing_headings_as_plain_text(markdown, path):
+    (table,) = extract_tables(markdown + "\n| a |\n|---|\n", "doc.md")
+    assert table.heading_path == path
+
+
+def test_a_table_interrupts_a_paragraph_and_its_header_is_the_last_line():
+    (table,) = extract_tables("Some text\nmore text\n| a | b |\n|---|---|\n| 1 | 2 |\n", "doc.md")
+    assert (table.line, table.header) == (3, ("a", "b"))
+
+
+def test_tables_are_numbered_in_document_order_with_their_source():
+    tables = extract_tables("| a |\n|---|\n\n| b |\n|---|\n", "docs/x.md")
+    assert [(table.source, table.table_index) for table in tables] == [
+        ("docs/x.md", 0),
+        ("docs/x.md", 1),
+    ]
+
+
+# The mess inside tables.
+
+
+@pytest.mark.parametrize(
+    ("cell", "text", "links", "note"),
+    [
+        ("resnet50", "resnet50", (), ""),
+        ("vit_base_patch16_224.augreg_in21k", "vit_base_patch16_224.augreg_in21k", (), ""),
+        ("**85.2**", "85.2", (), ""),
+        ("__85.2__", "85.2", (), ""),
+        ("_ViT_ and *DeiT*", "ViT and DeiT", (), ""),
+        ("85.2*", "85.2*", (), ""),
+        ("84.1†", "84.1†", (), ""),
+        ("85.2<sup>1</sup>", "85.2", (), "1"),
+        ("**85.2**<sup>a</sup>", "85.2", (), "a"),
+        (
+            "[ViT-B/16](https://arxiv.org/abs/2010.11929)",
+            "ViT-B/16",
+            ("https://arxiv.org/abs/2010.11929",),
+            "",
+        ),
+        ("**[DeiT](https://x.org/d)**", "DeiT", ("https://x.org/d",), ""),
+        ("<https://timm.fast.ai>", "https://timm.fast.ai", ("https://timm.fast.ai",), ""),
+        ("![logo](logo.png) name", "logo name", (), ""),
+        ("VMamba-B[`s2l15`]", "VMamba-B[s2l15]", (), ""),
+        ("`a|b`", "`a", (), ""),
+        ("a\\|b", "a|b", (), ""),
+        ("`x \\| y`", "x | y", (), ""),
+        ("&amp; &lt;x&gt; &#8722; &#x2212;", "& <x> − −", (), ""),
+        ("&nbsp;81.1&nbsp;", "81.1", (), ""),
+        ("\u2009 81.1\u00a0", "81.1", (), ""),
+        ("\u22120.5", "\u22120.5", (), ""),
+        ("<b>bold</b> <br> text", "bold  text", (), ""),
+        ("~~80.1~~ 81.0", "80.1 81.0", (), ""),
+        ("\\*not emphasis\\*", "*not emphasis*", (), ""),
+    ],
+)
+def test_cells_are_plain_text_with_links_and_footnote_marks_taken_out(cell, text, links, note):
+    row = one_row(cell)
+    assert (row.cells[0], row.links, row.notes) == (text, links, (note,) if note else ())
+
+
+def test_reference_links_resolve_through_definitions_anywhere_in_the_document():
+    markdown = "| m |\n|---|\n| [ViT][vit] |\n\n[vit]: https://arxiv.org/abs/2010.11929\n"
+    (table,) = extract_tables(markdown, "doc.md")
+    assert table.rows[0].cells == ("ViT",)
+    assert table.rows[0].links == ("https://arxiv.org/abs/2010.11929",)
+
+
+def test_links_of_a_row_are_listed_in_cell_order():
+    markdown = (
+        "| a | b |\n|---|---|\n| [x](https://a.org) | [y](https://b.org) [z](https://c.org) |\n"
+    )
+    (table,) = extract_tables(markdown, "doc.md")
+    assert table.rows[0].links == ("https://a.org", "https://b.org", "https://c.org")
+
+
+@pytest.mark.parametrize(
+    ("row", "cells", "ragged"),
+    [
+        ("| 1 | 2 | 3 |", ("1", "2", "3"), False),
+        ("| 1 |", ("1", "", ""), True),
+        ("| 1 | 2 | 3 | 4 | 5 |", ("1", "2", "3"), True),
+        ("1 | 2 | 3", ("1", "2", "3"), False),
+        ("| 1 || 3 |", ("1", "", "3"), False),
+    ],
+)
+def test_rows_are_padded_or_truncated_to_the_header_and_flagged_ragged(row, cells, ragged):
+    (table,) = extract_tables(f"| a | b | c |\n|---|---|---|\n{row}\n", "doc.md")
+    assert (table.rows[0].cells, table.rows[0].ragged) == (cells, ragged)
+
+
+def test_a_table_without_outer_pipes_is_read():
+    (table,) = extract_tables("Model | Top-1\n:-- | --:\nresnet50 | 80.4\n", "doc.md")
+    assert (table.header, table.align, table.rows[0].cells) == (
+        ("Model", "Top-1"),
+        ("left", "right"),
+        ("resnet50", "80.4"),
+    )
+
+
+def test_sixty_columns_are_kept():
+    header = "| " + " | ".join(f"c{index}" for index in range(60)) + " |"
+    delimiter = "|" + "---|" * 60
+    row = "| " + " | ".join(str(index) for index in range(60)) + " |"
+    (table,) = extract_tables(f"{header}\n{delimiter}\n{row}\n", "wide.md")
+    assert len(table.header) == 60
+    assert table.rows[0].cells[59] == "59"
+
+
+def test_a_ten_thousand_character_cell_is_kept_whole():
+    long_cell = "x" * 5_000 + " **bold** " + "y" * 5_000
+    row = one_row(long_cell)
+    assert row.cells[0] == "x" * 5_000 + " bold " + "y" * 5_000
+
+
+def test_a_five_thousand_row_table_keeps_every_row_and_its_line():
+    rows = "\n".join(
+        f"| model_{index} | {80 + index % 10}.{index % 100:02d} |" for index in range(5_000)
+    )
+    (table,) = extract_tables(f"# Big\n\n| m | top1 |\n|---|---|\n{rows}\n", "big.md")
+    assert len(table.rows) == 5_000
+    assert (table.rows[-1].line, table.rows[-1].cells[0]) == (5_004, "model_4999")
+
+
+def test_the_simple_cell_renderer_agrees_with_markdown_it_on_the_trap_cells():
+    cells = ["**85.2**", "[a](https://x.org)", "85.2<sup>1</sup>", "`a`", "&amp;", "_x_ y"]
+    from pipeline.inline import _render_with_markdown_it
+
+    for cell in cells:
+        assert render_cell(cell) == _render_with_markdown_it(cell, {}), cell
+
+
+# Frames, JSON and text.
+
+
+def test_frames_match_the_extracted_schemas_with_one_row_per_body_row():
+    tables = tables_in(TRAPS / "mess_in_cells.md")
+    table_frame, row_frame = tables_to_frames(tables)
+    ExtractedTable.validate(table_frame)
+    ExtractedRow.validate(row_frame)
+    assert table_frame[ExtractedTable.n_rows].to_list() == [3, 6]
+    assert row_frame.height == 9
+    assert row_frame[ExtractedRow.row_index].to_list() == [0, 1, 2, 0, 1, 2, 3, 4, 5]
+
+
+def test_row_frame_keeps_cells_flags_links_and_notes_with_nulls_where_none():
+    (table,) = extract_tables(
+        "| a | b |\n|---|---|\n| [x](https://a.org) | 85.2<sup>1</sup> |\n| y |\n", "doc.md"
+    )
+    _, rows = tables_to_frames([table])
+    assert rows.select(
+        ExtractedRow.line,
+        ExtractedRow.cells,
+        ExtractedRow.ragged,
+        ExtractedRow.links,
+        ExtractedRow.cell_notes,
+    ).rows() == [
+        (3, ["x", "85.2"], False, ["https://a.org"], ["", "1"]),
+        (4, ["y", ""], True, None, None),
+    ]
+
+
+def test_frames_of_no_tables_are_empty_but_typed():
+    table_frame, row_frame = tables_to_frames([])
+    ExtractedTable.validate(table_frame)
+    ExtractedRow.validate(row_frame)
+    assert (table_frame.height, row_frame.height) == (0, 0)
+
+
+def test_json_follows_the_contract():
+    markdown = (
+        "# Comparison\n## ImageNet 1k\n\n"
+        "| name | model |\n|:--|--|\n| MetaFormer | caformer_b36_384 |\n"
+    )
+    assert tables_as_json(extract_tables(markdown, "raw/o.md")) == [
+        {
+            "source": "raw/o.md",
+            "table_index": 0,
+            "line": 4,
+            "heading_path": ["Comparison", "ImageNet 1k"],
+            "header": ["name", "model"],
+            "rows": [["MetaFormer", "caformer_b36_384"]],
+            "align": ["left", None],
+        }
+    ]
+
+
+def test_text_format_says_where_each_table_is_and_aligns_its_columns():
+    markdown = "# T\n\n| model | top1 |\n|---|---|\n| resnet50 | 80.4 |\n"
+    assert format_tables_text(extract_tables(markdown, "doc.md")) == (
+        "doc.md:3  table 0  T  (1 rows)\nmodel    | top1\n---------+-----\nresnet50 | 80.4"
+    )
+
+
+@pytest.mark.parametrize("path", sorted(TRAPS.glob("*.md")), ids=lambda path: path.stem)
+def test_trap_documents_match_their_golden_json(path: Path):
+    found = tables_as_json(tables_in(path))
+    for table in found:
+        table["source"] = path.name
+    golden = GOLDEN / f"{path.stem}.json"
+    if UPDATE_GOLDEN:
+        golden.write_text(json.dumps(found, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert found == json.loads(golden.read_text(encoding="utf-8"))

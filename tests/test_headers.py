@@ -1,0 +1,142 @@
+"""Header synonyms: which canonical column each header cell of a table names."""
+
+import polars as pl
+import pytest
+
+from pipeline.errors import ModelmetricsError
+from pipeline.headers import (
+    CANONICAL_COLUMNS,
+    header_columns,
+    header_key_text,
+    header_synonyms,
+    parse_header_synonyms,
+    table_columns,
+    unknown_headers,
+)
+from schemas.extracted import ExtractedTable
+
+
+def tables_frame(*headers: list[str]) -> pl.DataFrame:
+    """An ExtractedTable frame with one table per header list, all in doc.md."""
+    frame = pl.DataFrame(
+        {
+            "source": ["doc.md"] * len(headers),
+            "table_index": list(range(len(headers))),
+            "line": [3 + 10 * index for index in range(len(headers))],
+            "heading_path": [["Doc"]] * len(headers),
+            "header": list(headers),
+            "align": [[None] * len(header) for header in headers],
+            "n_rows": [1] * len(headers),
+        },
+        schema={
+            "source": pl.String,
+            "table_index": pl.Int32,
+            "line": pl.Int32,
+            "heading_path": pl.List(pl.String),
+            "header": pl.List(pl.String),
+            "align": pl.List(pl.String),
+            "n_rows": pl.Int32,
+        },
+    )
+    return ExtractedTable.validate(frame)
+
+
+def canonical(header: str) -> str | None:
+    """The canonical column one header maps to, None when unknown."""
+    return header_columns(tables_frame([header]))["column"].item()
+
+
+SYNONYMS = [
+    ("Model", "model"),
+    ("model", "model"),
+    ("name", "family"),
+    ("Top-1", "top1"),
+    ("top1", "top1"),
+    ("TOP 1", "top1"),
+    ("acc@1 (INet-1k)", "top1"),
+    ("Top-1 Acc (%)", "top1"),
+    ("Top-5", "top5"),
+    ("top5", "top5"),
+    ("Params (M)", "params_m"),
+    ("param_count", "params_m"),
+    ("params", "params_m"),
+    ("#Params", "params_m"),
+    ("Img Size", "img_size"),
+    ("Image Size", "img_size"),
+    ("Resolution", "img_size"),
+    ("img_size", "img_size"),
+    ("Input Size", "img_size"),
+    ("Eval Seq Len", "eval_seq_len"),
+    ("training dataset", "pretrain_dataset"),
+    ("training method", "training_method"),
+]
+
+
+@pytest.mark.parametrize(("header", "column"), SYNONYMS)
+def test_headers_map_to_canonical_columns_ignoring_case_and_punctuation(
+    header: str, column: str
+) -> None:
+    assert canonical(header) == column
+
+
+@pytest.mark.parametrize("header", ["Accuracy", "Size", "Train Size", "GFLOPs", "", "Notes"])
+def test_ambiguous_or_foreign_headers_map_to_nothing(header: str) -> None:
+    assert canonical(header) is None
+
+
+def test_header_keys_keep_only_lowercase_letters_and_digits() -> None:
+    assert header_key_text("acc@1 (INet-1k)") == "acc1inet1k"
+    assert header_key_text("Params (M)") == "paramsm"
+
+
+def test_every_synonym_file_entry_names_a_canonical_column() -> None:
+    assert set(header_synonyms().values()) == set(CANONICAL_COLUMNS)
+
+
+def test_a_synonym_under_two_columns_fails_loudly_naming_both() -> None:
+    toml_text = '[columns]\ntop1 = ["Top-1", "Accuracy"]\ntop5 = ["Top-5", "accuracy"]\n'
+    with pytest.raises(ModelmetricsError, match="'top1' and 'top5'"):
+        parse_header_synonyms(toml_text)
+
+
+def test_a_synonym_for_a_column_that_does_not_exist_fails_loudly() -> None:
+    with pytest.raises(ModelmetricsError, match="'top_1', which is no canonical column"):
+        parse_header_synonyms('[columns]\ntop_1 = ["Top-1"]\n')
+
+
+def test_the_first_of_two_headers_for_one_column_wins_the_later_is_unknown() -> None:
+    cells = header_columns(tables_frame(["Model", "Top-1", "top1"]))
+    assert cells["column"].to_list() == ["model", "top1", None]
+    assert unknown_headers(tables_frame(["Model", "Top-1", "top1"]))["header"].to_list() == ["top1"]
+
+
+def test_unknown_headers_are_listed_with_their_table_and_line() -> None:
+    unknown = unknown_headers(tables_frame(["Model", "Top-1"], ["Model", "GFLOPs", "Top-1"]))
+    assert unknown.to_dicts() == [
+        {"source": "doc.md", "table_index": 1, "line": 13, "header": "GFLOPs"}
+    ]
+
+
+RESULTS_TABLES = [
+    (["Model", "Top-1"], True),
+    (["Model", "Top-5"], True),
+    (["model", "acc@1 (INet-1k)", "params"], True),
+    (["Model", "Params (M)"], False),
+    (["Top-1", "Top-5"], False),
+    (["Term", "Meaning"], False),
+    ([], False),
+]
+
+
+@pytest.mark.parametrize(("header", "is_results"), RESULTS_TABLES)
+def test_a_results_table_has_a_model_and_a_top1_or_top5_column(
+    header: list[str], is_results: bool
+) -> None:
+    assert table_columns(tables_frame(header))["is_results_table"].item() is is_results
+
+
+def test_column_positions_follow_the_header_order() -> None:
+    columns = table_columns(tables_frame(["Model", "Img Size", "Top-1", "Top-5", "Params (M)"]))
+    positions = columns.select("pos_model", "pos_img_size", "pos_top1", "pos_params_m").row(0)
+    assert positions == (0, 1, 2, 4)
+    assert columns["pos_eval_seq_len"].item() is None

@@ -1,0 +1,295 @@
+"""normalize_rows: every extracted row becomes one NormalizedObservation, nothing lost."""
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.decode import decode_document
+from pipeline.errors import SchemaViolation
+from pipeline.extract import extract_tables, tables_to_frames
+from pipeline.normalize import normalize_rows, unknown_columns
+from schemas.extracted import ExtractedRow, ExtractedTable
+from schemas.observations import NormalizedObservation
+
+RAW = Path(__file__).resolve().parent.parent / "raw"
+_TABLE_SCHEMA: dict[str, Any] = {
+    "source": pl.String,
+    "table_index": pl.Int32,
+    "line": pl.Int32,
+    "heading_path": pl.List(pl.String),
+    "header": pl.List(pl.String),
+    "align": pl.List(pl.String),
+    "n_rows": pl.Int32,
+}
+_ROW_SCHEMA: dict[str, Any] = {
+    "source": pl.String,
+    "table_index": pl.Int32,
+    "row_index": pl.Int32,
+    "line": pl.Int32,
+    "cells": pl.List(pl.String),
+    "ragged": pl.Boolean,
+    "links": pl.List(pl.String),
+    "cell_notes": pl.List(pl.String),
+}
+
+
+def frames(
+    header: list[str],
+    *rows: list[str],
+    heading_path: tuple[str, ...] = ("Doc",),
+    cell_notes: list[list[str] | None] | None = None,
+    links: list[list[str] | None] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """ExtractedTable and ExtractedRow frames for one table of doc.md with these rows."""
+    tables = pl.DataFrame(
+        [
+            {
+                "source": "doc.md",
+                "table_index": 0,
+                "line": 3,
+                "heading_path": list(heading_path),
+                "header": header,
+                "align": [None] * len(header),
+                "n_rows": len(rows),
+            }
+        ],
+        schema=_TABLE_SCHEMA,
+    )
+    body = pl.DataFrame(
+        {
+            "source": ["doc.md"] * len(rows),
+            "table_index": [0] * len(rows),
+            "row_index": list(range(len(rows))),
+            "line": [5 + index for index in range(len(rows))],
+            "cells": list(rows),
+            "ragged": [False] * len(rows),
+            "links": links or [None] * len(rows),
+            "cell_notes": cell_notes or [None] * len(rows),
+        },
+        schema=_ROW_SCHEMA,
+    )
+    return ExtractedTable.validate(tables), ExtractedRow.validate(body)
+
+
+RESULTS_HEADER = ["Model", "Top-1", "Top-5", "Params (M)", "Img Size"]
+
+
+def first_observation(header: list[str], row: list[str], **options: Any) -> dict[str, Any]:
+    """The one observation normalize_rows makes of one row."""
+    return normalize_rows(*frames(header, row, **options)).row(0, named=True)
+
+
+@pytest.fixture(scope="module")
+def seed_observations() -> pl.DataFrame:
+    """The raw/ documents extracted and normalized."""
+    tables = []
+    for path in sorted(RAW.glob("*.md")):
+        doc = decode_document(path.name, path.read_bytes())
+        tables += extract_tables(doc.text, path.name)
+    return normalize_rows(*tables_to_frames(tables))
+
+
+def seed_rows(observations: pl.DataFrame, model: str, **equal: Any) -> list[dict[str, Any]]:
+    """The seed observations of one model, optionally narrowed by column values."""
+    found = observations.filter(pl.col("model") == model)
+    for column, value in equal.items():
+        found = found.filter(pl.col(column) == value)
+    return found.to_dicts()
+
+
+def test_seed_observations_validate_against_the_contract(seed_observations: pl.DataFrame) -> None:
+    NormalizedObservation.validate(seed_observations)
+    assert seed_observations.height == 141
+    assert seed_observations["parse_errors"].list.len().sum() == 0
+
+
+def test_seed_so150m2_at_448_is_a_lower_bound_in12k_row_in_both_documents(
+    seed_observations: pl.DataFrame,
+) -> None:
+    rows = seed_rows(seed_observations, "vit_so150m2_patch16_reg1_gap_448.sbb_e200_in12k_ft_in1k")
+    assert sorted(row["source"] for row in rows) == [
+        "timm-2025-models.md",
+        "timm-metrics-overview.md",
+    ]
+    for row in rows:
+        assert (row["top1"], row["params_m"], row["params_lower_bound"]) == (88.1, 150.0, True)
+        assert (row["img_size"], row["pretrain_dataset"]) == (448, "imagenet-12k")
+        assert row["architecture"] == "vit_so150m2_patch16_reg1_gap_448"
+        assert row["pretrained_tag"] == "sbb_e200_in12k_ft_in1k"
+
+
+def test_seed_resnet50d_has_one_row_per_eval_resolution(seed_observations: pl.DataFrame) -> None:
+    rows = seed_rows(seed_observations, "resnet50d.ra4_e3600_r224_in1k")
+    assert {(row["img_size"], row["top1"]) for row in rows} == {(288, 81.838), (224, 80.952)}
+    assert {row["pretrain_dataset"] for row in rows} == {"imagenet-1k"}
+
+
+def test_seed_deit3_vit_l_at_384_has_one_row_per_pretraining_dataset(
+    seed_observations: pl.DataFrame,
+) -> None:
+    rows = seed_rows(seed_observations, "ViT-L", img_size=384)
+    found = {(row["pretrain_dataset"], row["top1"], row["pretrain_dataset_label"]) for row in rows}
+    assert found == {("imagenet-1k", 85.8, "ImageNet 1k"), ("imagenet-22k", 87.7, "IN-21K")}
+    assert {row["params_m"] for row in rows} == {304.8}
+    assert {row["family"] for row in rows} == {"DeiT III"}
+
+
+def test_seed_convnext_v2_h_at_512_is_imagenet_22k_fcmae(seed_observations: pl.DataFrame) -> None:
+    [row] = seed_rows(seed_observations, "ConvNeXt V2-H", img_size=512)
+    assert (row["top1"], row["pretrain_dataset"], row["pretrain_dataset_label"]) == (
+        88.9,
+        "imagenet-22k",
+        "IN-22K",
+    )
+    assert row["pretrain_dataset_basis"] == "cell"
+    assert row["training_method"] == "FCMAE + finetuning"
+    assert (row["architecture"], row["pretrained_tag"]) == ("ConvNeXt V2-H", None)
+
+
+def test_seed_naflexvit_rows_have_a_sequence_length_not_an_image_size(
+    seed_observations: pl.DataFrame,
+) -> None:
+    rows = seed_observations.filter(pl.col("model").str.starts_with("naflexvit"))
+    assert rows.height == 3
+    assert rows["eval_seq_len"].to_list() == [576, 576, 576]
+    assert rows["img_size"].null_count() == 3
+
+
+def test_seed_in12k_checkpoints_with_a_dash_have_no_top1_and_no_error(
+    seed_observations: pl.DataFrame,
+) -> None:
+    rows = seed_observations.filter(pl.col("top1_raw") == "-")
+    assert rows.height == 2
+    assert rows["top1"].null_count() == 2
+    assert rows["parse_errors"].list.len().sum() == 0
+    assert set(rows["pretrain_dataset"]) == {"imagenet-12k"}
+
+
+def test_seed_siglip_so400m_is_webli_with_a_lower_bound(seed_observations: pl.DataFrame) -> None:
+    [row] = seed_rows(seed_observations, "vit_so400m_patch14_siglip_378.webli_ft_in1k")
+    assert (row["pretrain_dataset"], row["params_m"], row["params_lower_bound"]) == (
+        "webli",
+        400.0,
+        True,
+    )
+
+
+def test_seed_untagged_in21ft1k_names_are_imagenet_22k_from_the_name(
+    seed_observations: pl.DataFrame,
+) -> None:
+    for model in ["caformer_b36_384_in21ft1k", "convformer_b36_384_in21kft1k"]:
+        [row] = seed_rows(seed_observations, model)
+        assert row["pretrain_dataset"] == "imagenet-22k"
+        assert row["pretrained_tag"] is None
+
+
+def test_seed_sections_without_tags_take_the_heading(seed_observations: pl.DataFrame) -> None:
+    [row] = seed_rows(seed_observations, "caformer_b36_384")
+    assert (row["pretrain_dataset"], row["pretrain_dataset_basis"]) == ("imagenet-1k", "heading")
+
+
+def test_seed_headers_all_map_to_canonical_columns(seed_observations: pl.DataFrame) -> None:
+    assert seed_observations["unknown_columns"].list.len().sum() == 0
+
+
+def test_row_identity_and_table_context_are_kept() -> None:
+    row = first_observation(
+        RESULTS_HEADER, ["a.in1k", "80", "95", "25", "224"], heading_path=("A", "B")
+    )
+    assert row["observation_id"] == "doc.md#0.0"
+    assert (row["line"], row["table_line"], row["heading_path"]) == (5, 3, ["A", "B"])
+
+
+def test_raw_text_of_each_canonical_column_is_kept_as_extracted() -> None:
+    row = first_observation(RESULTS_HEADER, ["a.in1k", " 85.2* ", "-", "150+", "224x224"])
+    assert (row["top1_raw"], row["top5_raw"], row["params_raw"]) == (" 85.2* ", "-", "150+")
+    assert (row["top1"], row["top5"], row["img_size"]) == (85.2, None, 224)
+
+
+def test_an_unreadable_cell_is_null_with_a_parse_error() -> None:
+    row = first_observation(RESULTS_HEADER, ["a.in1k", "85.x", "95", "lots", "224x320"])
+    assert (row["top1"], row["params_m"], row["img_size"]) == (None, None, None)
+    assert row["parse_errors"] == [
+        "top1: '85.x' is not a number",
+        "params_m: 'lots' is not a parameter count",
+        "img_size: '224x320' is not square",
+    ]
+
+
+def test_marks_and_cell_notes_become_footnotes() -> None:
+    row = first_observation(
+        RESULTS_HEADER,
+        ["a.in1k", "85.2*", "95†", "25", "224"],
+        cell_notes=[["", "", "", "1", ""]],
+    )
+    assert row["footnotes"] == ["top1:*", "top5:†", "params_m:1"]
+
+
+def test_a_row_without_marks_or_notes_has_null_footnotes() -> None:
+    assert (
+        first_observation(RESULTS_HEADER, ["a.in1k", "85", "95", "25", "224"])["footnotes"] is None
+    )
+
+
+def test_an_unknown_column_stays_in_raw_cells_and_is_listed() -> None:
+    tables, rows = frames(["Model", "GFLOPs", "Top-1"], ["a.in1k", "4.1", "80.1"])
+    row = normalize_rows(tables, rows).row(0, named=True)
+    assert row["unknown_columns"] == ["GFLOPs"]
+    assert row["raw_cells"][1] == {"header": "GFLOPs", "text": "4.1"}
+    assert unknown_columns(tables).to_dicts() == [
+        {"source": "doc.md", "table_index": 0, "line": 3, "header": "GFLOPs"}
+    ]
+
+
+def test_the_second_header_for_one_column_is_not_read_as_a_value() -> None:
+    row = first_observation(["Model", "Top-1", "top1"], ["a.in1k", "80.1", "99.9"])
+    assert (row["top1"], row["unknown_columns"]) == (80.1, ["top1"])
+    assert [cell["text"] for cell in row["raw_cells"]] == ["a.in1k", "80.1", "99.9"]
+
+
+def test_rows_of_other_tables_are_normalized_too_but_not_results() -> None:
+    row = first_observation(["Term", "Meaning"], ["top1", "Top-1 accuracy"])
+    assert row["is_results_table"] is False
+    assert row["model"] is None
+    assert row["raw_cells"] == [
+        {"header": "Term", "text": "top1"},
+        {"header": "Meaning", "text": "Top-1 accuracy"},
+    ]
+
+
+def test_links_pass_through_from_the_row() -> None:
+    row = first_observation(RESULTS_HEADER, ["a.in1k", "80", "", "", ""], links=[["https://x"]])
+    assert row["links"] == ["https://x"]
+
+
+def test_a_row_with_more_cells_than_headers_is_refused_as_a_contract_breach() -> None:
+    tables, rows = frames(["Model", "Top-1"], ["a", "1"])
+    broken = rows.with_columns(cells=pl.lit(["a", "1", "2"], pl.List(pl.String)))
+    with pytest.raises(SchemaViolation, match="3 cells for 2 headers"):
+        normalize_rows(tables, broken)
+
+
+def test_no_rows_give_an_empty_valid_frame() -> None:
+    tables, rows = frames(RESULTS_HEADER)
+    observations = normalize_rows(tables, rows)
+    assert observations.height == 0
+    NormalizedObservation.validate(observations)
+
+
+CELL = st.sampled_from(["80.1", "-", "150+", "85.x", "224x224", "", "99M", "85.2*", "n/a"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(cells=st.lists(st.lists(CELL, min_size=5, max_size=5), min_size=1, max_size=8))
+def test_any_rows_normalize_to_valid_observations_regardless_of_order(
+    cells: list[list[str]],
+) -> None:
+    tables, rows = frames(RESULTS_HEADER, *cells)
+    observations = normalize_rows(tables, rows)
+    NormalizedObservation.validate(observations)
+    reversed_rows = normalize_rows(tables, rows.reverse()).sort("row_index")
+    assert reversed_rows.equals(observations)
