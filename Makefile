@@ -34,7 +34,7 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff format pipeline schemas tests benchmarks
 
 bench: $(STAMP) ## Build a synthetic 1,000,000-row corpus and print throughput figures
-	$(BIN)/python -m pipeline.bench
+	$(BIN)/python -m benchmarks.run
 
 query: $(STAMP) ## Run SQL against the dataset: make query SQL="SELECT * FROM leaderboard LIMIT 5"
 	$(BIN)/modelmetrics query "$(SQL)"

@@ -1,45 +1,44 @@
 """The build recipe: load raw documents, process them into tables, save a dataset version."""
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from pipeline import dedupe, extract, normalize, publish, sources, validate
+from pipeline import catalog, dedupe, extract, normalize, publish, report, sources, validate
 from pipeline.decode import Doc
 from pipeline.errors import InputError
+from pipeline.report import BuildReport
 from schemas import PUBLISHED_TABLES
 
-
-@dataclass
-class BuildReport:
-    """What a build read, made and wrote: the summary printed at its end."""
-
-    version: str
-    path: Path
-    written: bool
-    counts: dict[str, int]
-    unknown_columns: pl.DataFrame
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+Progress = Callable[[str], None]
+STAGES = ["read", "extract", "normalize", "validate", "dedupe", "write"]
 
 
-def build_dataset(raw_dir: Path, out_dir: Path, version: str | None = None) -> BuildReport:
+def build_dataset(
+    raw_dir: Path, out_dir: Path, version: str | None = None, progress: Progress | None = None
+) -> BuildReport:
     """Build the declared dataset version from raw_dir into out_dir."""
-    started = time.perf_counter()
+    timer = StageTimer(progress)
     # Load inputs.
+    timer.start("read")
     manifest = sources.read_manifest(raw_dir)
     docs = sources.read_docs(raw_dir, manifest)
     # Process data.
+    timer.start("extract")
     tables, rows = extract_documents(docs)
+    timer.start("normalize")
     observations = normalize.normalize_rows(tables, rows)
+    timer.start("validate")
     quarantine = validate.quarantine_failures(observations)
+    timer.start("dedupe")
     observations = dedupe.assign_status(observations, quarantine)
     results, conflicts = dedupe.merge_results(observations)
     models = dedupe.summarize_models(observations, results)
     source_rows = sources.sources_table(docs, manifest, tables)
     # Save outputs.
+    timer.start("write")
     dataset = publish.DatasetVersion(
         name=manifest.name if manifest else "modelmetrics",
         version=version or (manifest.version if manifest else sources.UNDECLARED_VERSION),
@@ -48,9 +47,32 @@ def build_dataset(raw_dir: Path, out_dir: Path, version: str | None = None) -> B
     )
     refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
     outcome = publish.write_version(out_dir, dataset)
-    report = summarize(dataset, outcome, tables, normalize.unknown_columns(tables), docs)
-    report.seconds = time.perf_counter() - started
-    return report
+    catalog.write_catalog(out_dir)
+    return summarize(dataset, outcome, docs, tables, timer.finish())
+
+
+class StageTimer:
+    """Seconds spent in each stage of a build; tells the progress callback when one starts."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        self.current: tuple[str, float] | None = None
+
+    def start(self, stage: str) -> None:
+        """End the running stage (if any) and start the named one."""
+        self.finish()
+        self.current = (stage, time.perf_counter())
+        if self.progress is not None:
+            self.progress(stage)
+
+    def finish(self) -> dict[str, float]:
+        """End the running stage; the seconds of every stage so far."""
+        if self.current is not None:
+            stage, started = self.current
+            self.seconds[stage] = time.perf_counter() - started
+            self.current = None
+        return self.seconds
 
 
 def extract_documents(docs: list[Doc]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -111,21 +133,17 @@ def input_records(docs: list[Doc], manifest: sources.Manifest | None) -> list[di
 def summarize(
     dataset: publish.DatasetVersion,
     outcome: publish.WriteOutcome,
-    tables: pl.DataFrame,
-    unknown: pl.DataFrame,
     docs: list[Doc],
+    tables: pl.DataFrame,
+    stage_seconds: dict[str, float],
 ) -> BuildReport:
-    """The numbers a person wants after a build."""
-    observations = dataset.tables["observations"]
+    """The numbers and warnings a person wants after a build."""
+    unknown = normalize.unknown_columns(tables)
     counts = {
-        "documents": len(docs),
-        "tables": tables.height,
-        "rows": observations.height,
-        "results": dataset.tables["results"].height,
-        "models": dataset.tables["models"].height,
-        "conflicts": dataset.tables["conflicts"].height,
-        "quarantined": observations.filter(pl.col("status") == "quarantined").height,
+        **report.count_outputs(docs, dataset.tables, tables.height),
         "unknown columns": unknown.height,
     }
-    warnings = [f"{doc.path}: {note}" for doc in docs for note in doc.notes]
-    return BuildReport(dataset.version, outcome.path, outcome.written, counts, unknown, warnings)
+    warnings = report.collect_warnings(docs, unknown, dataset.tables)
+    return report.BuildReport(
+        dataset.version, outcome.path, outcome.written, counts, warnings, stage_seconds
+    )

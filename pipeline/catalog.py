@@ -1,5 +1,6 @@
 """The DuckDB catalog: every table of every version, documented, and named views (I/O)."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from schemas import PUBLISHED_TABLES
 
 CATALOG = "modelmetrics.duckdb"
 LATEST_SCHEMA = "main"
+# One row: the sha256 of the statements the catalog was built from, to skip identical rebuilds.
+FINGERPRINT_TABLE = "main.modelmetrics_catalog"
 
 # The named views, over the tables of one schema ({schema} is filled in). They are created in
 # main (latest) and in every version's schema, so `SELECT * FROM v0_1_0.pareto` works too.
@@ -123,15 +126,36 @@ def catalog_statements(out_dir: Path) -> list[str]:
 def write_catalog(out_dir: Path) -> Path:
     """Write out_dir/modelmetrics.duckdb (to a temporary file, then renamed); return its path."""
     target = out_dir / CATALOG
+    statements = catalog_statements(out_dir)
+    fingerprint = hashlib.sha256("\n".join(statements).encode()).hexdigest()
+    # A build that changes nothing leaves the catalog's bytes alone too.
+    if catalog_fingerprint(target) == fingerprint:
+        return target
+    statements.append(
+        f"CREATE TABLE {FINGERPRINT_TABLE} AS SELECT {sql_text(fingerprint)} AS statements_sha256"
+    )
     staging = out_dir / f".{CATALOG}.tmp-{os.getpid()}"
     staging.unlink(missing_ok=True)
     try:
-        _execute_all(staging, catalog_statements(out_dir))
+        _execute_all(staging, statements)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
     os.replace(staging, target)
     return target
+
+
+def catalog_fingerprint(path: Path) -> str | None:
+    """The sha256 of the statements the catalog at path was built from; None if unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            found = connection.execute(f"SELECT statements_sha256 FROM {FINGERPRINT_TABLE}")
+            row = found.fetchone()
+    except duckdb.Error:
+        return None
+    return str(row[0]) if row else None
 
 
 def _execute_all(database: Path, statements: list[str]) -> None:

@@ -10,7 +10,17 @@ from typing import Any
 import click
 import polars as pl
 
-from pipeline import build, dictionary, diff, extract, lookup, plot, publish, query, sources
+from pipeline import (
+    build,
+    console,
+    dictionary,
+    diff,
+    extract,
+    lookup,
+    publish,
+    query,
+    sources,
+)
 from pipeline.errors import InputError, ModelmetricsError
 
 
@@ -68,22 +78,30 @@ def main() -> None:
 @raw_option
 @out_option
 @click.option("--version", help="Version to build instead of the one the manifest declares.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Print every warning and each stage's time.")
 @friendly_errors
-def build_command(raw_dir: Path, out_dir: Path, version: str | None) -> None:
+def build_command(
+    raw_dir: Path, out_dir: Path, version: str | None, quiet: bool, verbose: bool
+) -> None:
     """Build the dataset version declared in RAW's sources.toml into OUT.
+
+    Prints a summary table; warnings (each naming its file and line) go to stderr and to
+    OUT/build.log.
 
     \b
     Example:
       modelmetrics build --raw raw --out outputs
+      modelmetrics build --raw my-notes/ --out /tmp/outputs --version 0.0.1 --verbose
     """
-    report = build.build_dataset(raw_dir, out_dir, version)
-    state = "written" if report.written else "unchanged (already built with this content)"
-    click.echo(f"modelmetrics {report.version}: {report.path} {state}")
-    for name, count in report.counts.items():
-        click.echo(f"  {name:<16}{count:>10,}")
-    click.echo(f"  {'seconds':<16}{report.seconds:>10.2f}")
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    with console.ProgressLine() as progress:
+        report = build.build_dataset(raw_dir, out_dir, version, progress=progress)
+    console.write_log(out_dir, report)
+    if quiet:
+        return
+    click.echo(console.summary_text(report, verbose))
+    if report.warnings:
+        click.echo(console.warnings_text(report, verbose), err=True)
 
 
 @main.command("extract")
@@ -224,6 +242,9 @@ def plot_command(out_file: Path, out_dir: Path, version: str | None) -> None:
       modelmetrics plot --out tradeoff.svg
     """
     results = pl.read_parquet(query.version_path(out_dir, version) / "results.parquet")
+    # matplotlib takes half a second to import: only this command pays for it.
+    from pipeline import plot
+
     click.echo(f"wrote {plot.draw_tradeoff(results, out_file)}")
 
 
@@ -282,8 +303,11 @@ def docs_command(out_file: Path) -> None:
     Example:
       modelmetrics docs --out docs/DATA.md
     """
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(dictionary.data_dictionary_markdown(), encoding="utf-8")
+    try:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(dictionary.data_dictionary_markdown(), encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"{out_file}: cannot write it: {error.strerror}") from None
     click.echo(f"wrote {out_file}")
 
 

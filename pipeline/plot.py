@@ -279,5 +279,9 @@ def draw_tradeoff(results: pl.DataFrame, out: Path) -> Path:
         data = html_page(figure, pareto_frontier(results)).encode()
     else:
         data = figure_bytes(figure, suffix.removeprefix("."))
-    out.write_bytes(data)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as error:
+        raise ModelmetricsError(f"{out}: cannot write the chart: {error.strerror}") from None
     return out

@@ -19,12 +19,14 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import diff
+from pipeline import changelog, dictionary, diff
 from pipeline.errors import VersionError
 from schemas import SCHEMA_VERSION
 
 LATEST = "latest"
+CHANGELOG = "CHANGELOG.md"
 MANIFEST = "manifest.json"
+DATAPACKAGE = "datapackage.json"
 LOCK = ".lock"
 # Pinned writer settings: together with the lockfile they make the same tables the same bytes.
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -122,6 +124,8 @@ def render_files(dataset: DatasetVersion) -> dict[str, bytes]:
         data, table_hash = parquet_bytes(frame, file_metadata(dataset, table))
         files[f"{table}.parquet"] = data
         entries[table] = _file_entry(f"{table}.parquet", data, frame.height, table_hash)
+    package = dictionary.datapackage(dataset.name, dataset.version, entries)
+    files[DATAPACKAGE] = (json.dumps(package, indent=2) + "\n").encode()
     files[MANIFEST] = manifest_json(dataset, entries).encode()
     return files
 
@@ -182,6 +186,7 @@ def write_version(out_dir: Path, dataset: DatasetVersion) -> WriteOutcome:
             return WriteOutcome(target, written=False)
         _write_atomically(out_dir, target, files)
         point_latest(out_dir)
+        write_changelog(out_dir)
     return WriteOutcome(target, written=True)
 
 
@@ -244,10 +249,11 @@ def _fsync_dir(path: Path) -> None:
 
 def remove_abandoned_builds(out_dir: Path) -> None:
     """Delete staging directories left by builds that were killed before their rename."""
-    for staging in out_dir.glob(".v*.tmp-*"):
-        shutil.rmtree(staging, ignore_errors=True)
-    for link in out_dir.glob(f".{LATEST}.tmp-*"):
-        link.unlink(missing_ok=True)
+    for staging in out_dir.glob(".*.tmp-*"):
+        if staging.is_dir() and not staging.is_symlink():
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            staging.unlink(missing_ok=True)
 
 
 def released_versions(out_dir: Path) -> list[str]:
@@ -350,3 +356,18 @@ def _verify_inputs(raw_dir: Path, inputs: list[dict[str, Any]]) -> list[str]:
         elif hashlib.sha256(path.read_bytes()).hexdigest() != item["sha256"]:
             problems.append(f"{path}: input sha256 differs from the manifest")
     return problems
+
+
+def write_changelog(out_dir: Path) -> None:
+    """Regenerate outputs/CHANGELOG.md from the diff of each version with the one before."""
+    entries: list[str] = []
+    previous: str | None = None
+    previous_tables: dict[str, pl.DataFrame] = {}
+    for version in released_versions(out_dir):
+        tables = read_tables(out_dir / version_dir_name(version))
+        diffs = diff.diff_versions(previous_tables, tables) if previous else []
+        entries.append(changelog.changelog_entry(version, previous, diffs))
+        previous, previous_tables = version, tables
+    staging = out_dir / f".{CHANGELOG}.tmp-{os.getpid()}"
+    _write_synced(staging, changelog.changelog_markdown(entries).encode())
+    os.replace(staging, out_dir / CHANGELOG)

@@ -71,6 +71,12 @@ def read_docs(raw_dir: Path, manifest: Manifest | None) -> list[Doc]:
     if not raw_dir.is_dir():
         raise InputError(str(raw_dir), "is not a directory of raw documents")
     names = [entry.file for entry in manifest.entries] if manifest else markdown_files(raw_dir)
+    if manifest and not names:
+        raise InputError(
+            str(manifest.path),
+            "declares no [[source]] documents; to declare the *.md files beside it: "
+            f"modelmetrics accept --raw {raw_dir} --version {manifest.version}",
+        )
     if not names:
         raise InputError(str(raw_dir), "has no Markdown documents (*.md)")
     return [read_doc(raw_dir, name) for name in names]

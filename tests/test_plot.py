@@ -45,6 +45,12 @@ def test_an_unknown_extension_is_refused_naming_the_formats(results, tmp_path):
     assert not (tmp_path / "chart.jpg").exists()
 
 
+def test_a_chart_that_cannot_be_written_is_a_clear_error(results, tmp_path):
+    (tmp_path / "taken").write_text("a file, not a directory")
+    with pytest.raises(ModelmetricsError, match=r"chart.png: cannot write the chart: "):
+        plot.draw_tradeoff(results, tmp_path / "taken" / "chart.png")
+
+
 def test_the_frontier_is_the_results_nothing_beats_fewest_parameters_first(results):
     assert plot.pareto_frontier(results).get_column("model").to_list() == FRONTIER
 

@@ -1,0 +1,138 @@
+"""The build command at its boundary: bad input is one Error: line naming the file, exit 1."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+TABLE = "# Results\n\n| Model | Top-1 |\n|---|---|\n| resnet50.a1_in1k | 80.4 |\n"
+
+
+def build(raw: Path, out: Path, *extra: str):
+    return CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(out), *extra])
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "good.md").write_text(TABLE)
+    return folder
+
+
+def test_a_directory_without_a_manifest_builds_every_markdown_file(raw, tmp_path):
+    (raw / "sub").mkdir()
+    (raw / "sub" / "more.md").write_text(TABLE.replace("resnet50.a1_in1k", "resnet18.a1_in1k"))
+    built = build(raw, tmp_path / "out", "--version", "1.0.0")
+    assert built.exit_code == 0, built.output
+    assert "modelmetrics 1.0.0:" in built.output
+    assert "  results                 2\n" in built.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.md", b"", "empty.md: is empty"),
+        ("blank.md", b"  \n\n", "blank.md: is empty"),
+        ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary.md: is not a text file"),
+        ("prose.md", b"# Notes\n\nNo table here.\n", "prose.md: has no Markdown table"),
+    ],
+)
+def test_bad_input_is_one_clear_error_and_no_version(raw, tmp_path, name, content, message):
+    (raw / name).write_bytes(content)
+    built = build(raw, tmp_path / "out")
+    assert built.exit_code == 1
+    assert built.output.startswith("Error: ")
+    assert message in built.output
+    assert "Traceback" not in built.output
+    assert not list((tmp_path / "out").glob("v*"))
+
+
+def test_a_missing_raw_directory_is_named(tmp_path):
+    built = build(tmp_path / "nowhere", tmp_path / "out")
+    assert built.exit_code == 1
+    assert f"Error: {tmp_path / 'nowhere'}: is not a directory of raw documents" in built.output
+
+
+def test_a_failed_build_leaves_the_previous_version_intact(tmp_path):
+    shutil.copytree(REPO / "raw", tmp_path / "raw")
+    assert build(tmp_path / "raw", tmp_path / "out").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out" / "v0.1.0").iterdir()}
+    (tmp_path / "raw" / "timm-2025-models.md").write_bytes(b"")
+    failed = build(tmp_path / "raw", tmp_path / "out")
+    assert failed.exit_code == 1
+    assert "timm-2025-models.md: is empty" in failed.output
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out" / "v0.1.0").iterdir()} == before
+
+
+def test_an_invalid_manifest_version_is_named(raw, tmp_path):
+    (raw / "sources.toml").write_text('[dataset]\nversion = "one"\n')
+    built = build(raw, tmp_path / "out")
+    assert built.exit_code == 1
+    assert "sources.toml: [dataset] version 'one' is not X.Y.Z (semver)" in built.output
+
+
+def test_an_undeclared_document_is_refused_with_the_command_that_accepts_it(raw, tmp_path):
+    (raw / "sources.toml").write_text('[dataset]\nversion = "0.1.0"\n')
+    built = build(raw, tmp_path / "out")
+    assert built.exit_code == 1
+    assert "sources.toml: declares no [[source]] documents" in built.output
+    assert f"modelmetrics accept --raw {raw} --version 0.1.0" in built.output
+
+
+def test_a_document_beside_the_declared_ones_is_refused_until_accepted(tmp_path):
+    shutil.copytree(REPO / "raw", tmp_path / "raw")
+    (tmp_path / "raw" / "new.md").write_text(TABLE)
+    built = build(tmp_path / "raw", tmp_path / "out")
+    assert built.exit_code == 1
+    assert f"{tmp_path / 'raw' / 'new.md'}: not declared in" in built.output
+    assert f"modelmetrics accept --raw {tmp_path / 'raw'} --version 0.1.0" in built.output
+    accepted = CliRunner().invoke(
+        main, ["accept", "--raw", str(tmp_path / "raw"), "--version", "0.2.0"]
+    )
+    assert "new.md: declared" in accepted.output
+    rebuilt = build(tmp_path / "raw", tmp_path / "out")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "  documents               4" in rebuilt.output
+
+
+def test_the_summary_is_a_table_of_counts_and_warnings_name_file_and_line(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    doc = (
+        "| Model | Top-1 | FLOPs |\n|---|---|---|\n| a.in1k | 80.1 | 4.1 |\n| b.in1k | 180 | 2 |\n"
+    )
+    (raw / "doc.md").write_text(doc)
+    built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
+    assert built.exit_code == 0, built.output
+    summary = built.stdout.splitlines()
+    assert summary[0] == f"modelmetrics 0.0.0: {tmp_path / 'o' / 'v0.0.0'} written"
+    assert summary[2:11] == [
+        "  documents               1",
+        "  tables                  1",
+        "  rows                    2",
+        "  results                 1",
+        "  models                  1",
+        "  conflicts               0",
+        "  quarantined             1",
+        "  unknown columns         1",
+        "  warnings                2",
+    ]
+    assert summary[11].startswith("  seconds    ")
+    assert built.stderr.splitlines() == [
+        "warning: doc.md:1: column 'FLOPs' maps to no known column; kept in observations.raw_cells",
+        "warning: doc.md:4: quarantined (top1_in_range): top-1 outside (0, 100]: a fraction "
+        "instead of a percent, or an error rate?",
+    ]
+    assert (tmp_path / "o" / "build.log").read_text().count("\n") == 2
+
+
+def test_quiet_prints_nothing_on_success(raw, tmp_path):
+    built = CliRunner().invoke(
+        main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o"), "-q"]
+    )
+    assert (built.exit_code, built.output) == (0, "")
