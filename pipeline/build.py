@@ -6,7 +6,17 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline import catalog, dedupe, extract, normalize, publish, report, sources, validate
+from pipeline import (
+    catalog,
+    dedupe,
+    errata,
+    extract,
+    normalize,
+    publish,
+    report,
+    sources,
+    validate,
+)
 from pipeline.decode import Doc
 from pipeline.errors import InputError
 from pipeline.report import BuildReport
@@ -29,7 +39,7 @@ def build_dataset(
     timer.start("extract")
     tables, rows = extract_documents(docs)
     timer.start("normalize")
-    observations = normalize.normalize_rows(tables, rows)
+    observations = errata.apply_errata(normalize.normalize_rows(tables, rows), errata.load_errata())
     timer.start("validate")
     quarantine = validate.quarantine_failures(observations)
     timer.start("dedupe")

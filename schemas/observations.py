@@ -201,6 +201,16 @@ OBSERVATION_STATUSES = ["result", "no_result", "quarantined", "not_results_table
 class Observation(NormalizedObservation):
     """A published observation: a normalized row and what became of it."""
 
+    corrections: pl.List(pl.String) = pa.Field(
+        description=(
+            "Known errors of the source corrected in this row (pipeline/data/errata.toml), as "
+            "'field: as written -> corrected (reason)'; the raw cells keep what was published"
+        ),
+        metadata={
+            "unit": "",
+            "example": "training_method: '222^2' -> '224^2' (typo: ...)",
+        },
+    )
     result_id: str = pa.Field(
         nullable=True,
         description="The result this row became or confirms; null when none",

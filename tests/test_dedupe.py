@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.dedupe import assign_status, merge_results, result_id, summarize_models
+from pipeline.errata import apply_errata
 from pipeline.validate import empty_quarantine, quarantine_failures
 from tests.factories import observation, observations_frame
 
@@ -13,7 +14,7 @@ SO150 = "vit_so150m2_patch16_reg1_gap_448.sbb_e200_in12k_ft_in1k"
 
 def merged(*rows):
     observations = observations_frame(*rows)
-    with_status = assign_status(observations, quarantine_failures(observations))
+    with_status = assign_status(apply_errata(observations, []), quarantine_failures(observations))
     results, conflicts = merge_results(with_status)
     return with_status, results, conflicts
 
@@ -121,9 +122,9 @@ def test_dedupe_ignores_row_order(order):
         for i in range(6)
     ]
     shuffled = observations_frame(*[rows[i] for i in order])
-    status = assign_status(shuffled, empty_quarantine())
+    status = assign_status(apply_errata(shuffled, []), empty_quarantine())
     results, conflicts = merge_results(status)
-    baseline_status = assign_status(observations_frame(*rows), empty_quarantine())
+    baseline_status = assign_status(apply_errata(observations_frame(*rows), []), empty_quarantine())
     baseline_results, baseline_conflicts = merge_results(baseline_status)
     assert results.equals(baseline_results)
     assert conflicts.equals(baseline_conflicts)
