@@ -13,6 +13,7 @@ from schemas import PUBLISHED_TABLES
 
 CATALOG = "modelmetrics.duckdb"
 LATEST_SCHEMA = "main"
+STORAGE_VERSION = "v1.5.0"
 # One row: the sha256 of the statements the catalog was built from, to skip identical rebuilds.
 FINGERPRINT_TABLE = "main.modelmetrics_catalog"
 
@@ -159,8 +160,13 @@ def catalog_fingerprint(path: Path) -> str | None:
 
 
 def _execute_all(database: Path, statements: list[str]) -> None:
-    connection = duckdb.connect(str(database))
+    connection = duckdb.connect()
     try:
+        # Written in the storage format of DuckDB 1.5, so the DuckDB CLI (duckdb-cli 1.5 is the
+        # newest) opens it too; the Python package's own default format is newer than it reads.
+        path = sql_text(str(database))
+        connection.execute(f"ATTACH {path} AS catalog (STORAGE_VERSION '{STORAGE_VERSION}')")
+        connection.execute("USE catalog")
         # One transaction: a commit per statement makes the ~200 comments take most of a second.
         connection.execute("BEGIN TRANSACTION")
         for statement in statements:
