@@ -7,11 +7,12 @@ from pathlib import Path
 import polars as pl
 
 from pipeline import (
+    cache,
     catalog,
     dedupe,
     errata,
-    extract,
     normalize,
+    parallel,
     publish,
     report,
     sources,
@@ -37,7 +38,7 @@ def build_dataset(
     docs = sources.read_docs(raw_dir, manifest)
     # Process data.
     timer.start("extract")
-    tables, rows = extract_documents(docs)
+    tables, rows = extract_documents(docs, cache.extraction_dir(out_dir))
     timer.start("normalize")
     observations = errata.apply_errata(normalize.normalize_rows(tables, rows), errata.load_errata())
     timer.start("validate")
@@ -85,13 +86,16 @@ class StageTimer:
         return self.seconds
 
 
-def extract_documents(docs: list[Doc]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def extract_documents(
+    docs: list[Doc], cache_dir: Path | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every table and body row of every document, as the extractor's two frames."""
-    found = [table for doc in docs for table in extract.extract_tables(doc.text, doc.path)]
+    extraction = parallel.extract_documents(docs, cache_dir)
+    found = set(extraction.tables.get_column("source").unique().to_list())
     for doc in docs:
-        if not any(table.source == doc.path for table in found):
+        if doc.path not in found:
             raise InputError(doc.path, "has no Markdown table: nothing to extract from it")
-    return extract.tables_to_frames(found)
+    return extraction.tables, extraction.rows
 
 
 def refuse_changed_inputs(
