@@ -39,8 +39,8 @@ bench: $(STAMP) ## Build a synthetic 1,000,000-row corpus and print throughput f
 query: $(STAMP) ## Run SQL against the dataset: make query SQL="SELECT * FROM leaderboard LIMIT 5"
 	$(BIN)/modelmetrics query "$(SQL)"
 
-notebook: $(STAMP) ## Open notebooks/explore.ipynb in Jupyter
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check jupyterlab
+notebook: $(STAMP) ## Open notebooks/explore.ipynb in JupyterLab (installs its pinned set once)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-notebook.lock
 	$(BIN)/jupyter lab notebooks/explore.ipynb
 
 clean-venv: ## Remove the virtual environment
