@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from pipeline.extract import EXTRACTOR_VERSION
+from pipeline import extract
 from schemas.extracted import ExtractedRow, ExtractedTable
 
 CACHE_DIR = Path(".cache") / "extract"
@@ -38,9 +38,9 @@ def extraction_dir(out_dir: Path) -> Path:
     return out_dir / CACHE_DIR
 
 
-def entry_path(cache_dir: Path, sha256: str, version: str = EXTRACTOR_VERSION) -> Path:
-    """The file of one document's cached extraction."""
-    return cache_dir / f"{sha256}-{version}.arrow"
+def entry_path(cache_dir: Path, sha256: str) -> Path:
+    """The file of one document's cached extraction, for the running extractor's version."""
+    return cache_dir / f"{sha256}-{extract.EXTRACTOR_VERSION}.arrow"
 
 
 def read_extraction(
@@ -52,9 +52,7 @@ def read_extraction(
             arrow = pa.ipc.open_file(stream).read_all()
         tables = _tables_from_json(arrow.schema.metadata[TABLES_KEY], source)
         rows = pl.DataFrame(arrow.replace_schema_metadata(None))
-    except FileNotFoundError:
-        return None
-    except UNREADABLE:
+    except UNREADABLE:  # FileNotFoundError (no entry yet) is an OSError too
         return None
     rows = rows.with_columns(pl.lit(source, pl.String).alias(ExtractedRow.source))
     if not _fits(tables, ExtractedTable) or not _fits(rows, ExtractedRow):

@@ -42,6 +42,11 @@ SPLIT_IN_PYTHON = r"[\\\x1c-\x1f]"
 # Cells that may hold markup: MARKUP_CHARS, or a "_" next to a character that is not an ASCII
 # word character. A superset of has_markup (polars has no lookarounds); has_markup decides.
 CELL_MARKUP_SUPERSET = r"[`*<&\[!~]|(?:^|[^0-9A-Za-z_])_|_(?:[^0-9A-Za-z_]|$)"
+# Trimmed cells render_cell gives back unchanged or unwrapped, so polars can do them: a whole
+# cell in bold, "**86.4**" -> "86.4", and a footnote star, "85.2*" (one run of "*" is literal).
+# Nothing else may look like markup in them (tests/test_extract_frames.py compares the two).
+BOLD_PLAIN_CELL = r"^\*\*[^\\`*_<&\[\]!~\s](?:[^\\`*_<&\[\]!~]*[^\\`*_<&\[\]!~\s])?\*\*$"
+STARRED_PLAIN_CELL = r"^[^\\`*_<&\[\]!~]*\*+$"
 DELIMITER_CHARS = frozenset("|-: \t")
 ATX_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)[ \t]*$")
@@ -669,13 +674,13 @@ def _rows_frame(tables: list[Table]) -> pl.DataFrame:
 def _row_keys(tables: Sequence[Table | ScannedTable], n_rows: list[int]) -> dict[str, pl.Series]:
     """Source, table_index and row_index of every body row."""
     return {
-        ExtractedRow.source: pl.Series(
+        str(ExtractedRow.source): pl.Series(
             _per_row([t.source for t in tables], n_rows), dtype=pl.String
         ),
-        ExtractedRow.table_index: pl.Series(
+        str(ExtractedRow.table_index): pl.Series(
             _per_row([t.table_index for t in tables], n_rows), dtype=pl.Int32
         ),
-        ExtractedRow.row_index: pl.Series(
+        str(ExtractedRow.row_index): pl.Series(
             list(itertools.chain.from_iterable(map(range, n_rows))), dtype=pl.Int32
         ),
     }
@@ -688,11 +693,13 @@ def _per_row(values: list[object], n_rows: list[int]) -> list[object]:
 
 def _scanned_rows_frame(tables: list[ScannedTable]) -> pl.DataFrame:
     """The ExtractedRow frame of scanned tables, as tables_to_frames gives it; polars splits."""
-    located = _row_lines_frame(tables)
-    content = pl.col("_text").str.strip_chars(ROW_SPACE)
+    located = _row_lines_frame(tables).with_columns(
+        _content=pl.col("_text").str.strip_chars(ROW_SPACE)
+    )
+    content = pl.col("_content")
     splittable = located.filter(_splits_like_split_row(content, pl.col("_width"))).with_columns(
         _cells=content.str.slice(1, content.str.len_chars() - 2).str.split("|"),
-        _markup=pl.col("_text").str.contains(CELL_MARKUP_SUPERSET),
+        _markup=content.str.contains(CELL_MARKUP_SUPERSET),
     )
     others = located.join(splittable.select("_order"), on="_order", how="anti")
     parts = [
@@ -705,18 +712,28 @@ def _scanned_rows_frame(tables: list[ScannedTable]) -> pl.DataFrame:
 
 def _row_lines_frame(tables: list[ScannedTable]) -> pl.DataFrame:
     """One row per body row line: its keys, text, table (position in tables) and header width."""
-    n_rows = [len(table.row_lines) for table in tables]
+    n_rows = pl.Series([len(table.row_lines) for table in tables], dtype=pl.Int64)
+    per_table = pl.DataFrame(
+        {
+            ExtractedRow.source: pl.Series([t.source for t in tables], dtype=pl.String),
+            ExtractedRow.table_index: pl.Series([t.table_index for t in tables], dtype=pl.Int32),
+            "_width": pl.Series([len(t.header) for t in tables], dtype=pl.Int32),
+            "_table": pl.Series(range(len(tables)), dtype=pl.Int32),
+        }
+    )
     lines = pa.array(itertools.chain.from_iterable(t.row_lines for t in tables), pa.int32())
     texts = pa.array(itertools.chain.from_iterable(t.row_texts for t in tables), pa.large_string())
-    return pl.DataFrame(
-        {
-            **_row_keys(tables, n_rows),
-            ExtractedRow.line: pl.Series(lines, dtype=pl.Int32),
-            "_text": pl.Series(texts, dtype=pl.String),
-            "_width": pl.Series(_per_row([len(t.header) for t in tables], n_rows), dtype=pl.Int32),
-            "_table": pl.Series(_per_row(list(range(len(tables))), n_rows), dtype=pl.Int32),
-        }
-    ).with_row_index("_order")
+    return (
+        per_table.select(pl.all().repeat_by(n_rows).list.explode(keep_nulls=False))
+        .with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int32)
+            .over("_table")
+            .alias(str(ExtractedRow.row_index)),
+            pl.Series(str(ExtractedRow.line), lines, dtype=pl.Int32),
+            pl.Series("_text", texts, dtype=pl.String),
+        )
+        .with_row_index("_order")
+    )
 
 
 def _splits_like_split_row(content: pl.Expr, width: pl.Expr) -> pl.Expr:
@@ -727,6 +744,19 @@ def _splits_like_split_row(content: pl.Expr, width: pl.Expr) -> pl.Expr:
         & (content.str.len_chars() > 1)
         & (content.str.count_matches("|", literal=True) == width + 1)
         & ~content.str.contains(SPLIT_IN_PYTHON)
+    )
+
+
+def _cell_text(cell: pl.Expr) -> pl.Expr:
+    """A cell's text where polars can give exactly what render_cell would; null elsewhere."""
+    text = cell.str.strip_chars()
+    return (
+        pl.when(~cell.str.contains(CELL_MARKUP_SUPERSET))
+        .then(text)
+        .when(text.str.contains(BOLD_PLAIN_CELL))
+        .then(text.str.slice(2, text.str.len_chars() - 4))
+        .when(text.str.contains(STARRED_PLAIN_CELL))
+        .then(text)
     )
 
 
@@ -742,20 +772,20 @@ def _plain_rows(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _marked_up_rows(rows: pl.DataFrame, tables: list[ScannedTable]) -> pl.DataFrame:
-    """Rows with markup in some cell: only cells that may hold markup go to the renderer."""
+    """Rows with markup: polars renders the cells it can, the renderer the rest."""
     cells = (
         rows.select("_order", "_table", "line", "_cells")
         .with_columns(_position=pl.int_ranges(pl.col("_cells").list.len()))
         .explode("_cells", "_position")
+        .with_columns(_text=_cell_text(pl.col("_cells")))
     )
-    marked = cells.filter(pl.col("_cells").str.contains(CELL_MARKUP_SUPERSET))
-    rendered = _rendered_cells(marked, tables)
+    rendered = _rendered_cells(cells.filter(pl.col("_text").is_null()), tables)
     notes = pl.col("_note").fill_null("")
     per_row = (
         cells.join(rendered, on=["_order", "_position"], how="left", maintain_order="left")
         .group_by("_order", maintain_order=True)
         .agg(
-            cells=pl.coalesce("_rendered", pl.col("_cells").str.strip_chars()),
+            cells=pl.coalesce("_text", "_rendered"),
             links=pl.col("_links").list.explode(keep_nulls=False, empty_as_null=False),
             cell_notes=notes,
             _noted=(notes != "").any(),
@@ -769,21 +799,23 @@ def _marked_up_rows(rows: pl.DataFrame, tables: list[ScannedTable]) -> pl.DataFr
     )
 
 
-def _rendered_cells(marked: pl.DataFrame, tables: list[ScannedTable]) -> pl.DataFrame:
-    """Text, links and note of each cell that holds markup (has_markup), by order and position."""
-    done: list[tuple[int, int, RenderedCell]] = []
-    for order, position, cell, table, line in marked.select(
+def _rendered_cells(cells: pl.DataFrame, tables: list[ScannedTable]) -> pl.DataFrame:
+    """Text, links and note of each cell, by order and position: rendered, or trimmed if plain."""
+    keys: list[tuple[int, int]] = []
+    done: list[RenderedCell] = []
+    for order, position, cell, table, line in cells.select(
         "_order", "_position", "_cells", "_table", "line"
     ).iter_rows():
-        if has_markup(cell):
-            done.append((order, position, _render_in(tables[table], line, cell)))
+        keys.append((order, position))
+        plain = not has_markup(cell)
+        done.append(RenderedCell(cell.strip()) if plain else _render_in(tables[table], line, cell))
     return pl.DataFrame(
         {
-            "_order": pl.Series([order for order, _, _ in done], dtype=pl.UInt32),
-            "_position": pl.Series([position for _, position, _ in done], dtype=pl.Int64),
-            "_rendered": pl.Series([cell.text for _, _, cell in done], dtype=pl.String),
-            "_links": _string_lists([cell.links for _, _, cell in done]),
-            "_note": pl.Series([cell.note for _, _, cell in done], dtype=pl.String),
+            "_order": pl.Series([order for order, _ in keys], dtype=pl.UInt32),
+            "_position": pl.Series([position for _, position in keys], dtype=pl.Int64),
+            "_rendered": pl.Series([cell.text for cell in done], dtype=pl.String),
+            "_links": _string_lists([cell.links for cell in done]),
+            "_note": pl.Series([cell.note for cell in done], dtype=pl.String),
         }
     )
 
@@ -805,7 +837,7 @@ def _rows_split_in_python(rows: pl.DataFrame, tables: list[ScannedTable]) -> pl.
     ]
     return rows.select(*ROW_KEY_COLUMNS).with_columns(
         _cells_column(split),
-        pl.Series(ExtractedRow.ragged, [row.ragged for row in split], dtype=pl.Boolean),
+        pl.Series(str(ExtractedRow.ragged), [row.ragged for row in split], dtype=pl.Boolean),
         _string_lists([row.links for row in split]).alias(ExtractedRow.links),
         _string_lists([row.notes for row in split]).alias(ExtractedRow.cell_notes),
     )

@@ -5,6 +5,9 @@ processes take chunks from the front, this process from the back, so both cores 
 workers start (importing polars and pandera takes a worker ~1 s). A worker returns its chunk's
 two frames, never Table objects (pickling a million Row objects costs ~9 s). Pieces are put back
 in document order, so the output does not depend on which process did what.
+
+Workers are spawned, so a script that builds 2 MB of text or more must guard its entry point
+(`if __name__ == "__main__":`), as with any multiprocessing; the CLI, pytest and notebooks do.
 """
 
 import os
