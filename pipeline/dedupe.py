@@ -111,7 +111,12 @@ def merge_results(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         .filter(pl.col("status") == "result")
         .with_row_index("order")
     )
-    choices = [_choose_value(measured, field) for field in VALUE_FIELDS]
+    top1 = _choose_value(measured, "top1")
+    # top-5 comes only from places that agree with the kept top-1: a top-5 taken from a page
+    # that published another top-1 could fall below the kept one.
+    top5 = _choose_value(_agreeing_with_top1(measured, top1[0]), "top5")
+    others = [_choose_value(measured, field) for field in VALUE_FIELDS[2:]]
+    choices = [top1, top5, *others]
     results = _result_base(measured)
     for chosen, _ in choices:
         results = results.join(chosen, on="result_id", how="left")
@@ -129,6 +134,14 @@ def merge_results(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         results.select(list(Result.to_schema().columns)).sort("model", *RESULT_KEY[1:]),
         conflicts.select(list(Conflict.to_schema().columns)),
     )
+
+
+def _agreeing_with_top1(measured: pl.DataFrame, top1: pl.DataFrame) -> pl.DataFrame:
+    """Rows whose top-5 can stand beside the kept top-1: same top-1, or none and a top-5 above."""
+    kept = measured.join(top1.rename({"top1": "kept_top1"}), on="result_id", how="left")
+    same = pl.col("top1") == pl.col("kept_top1")
+    above = pl.col("kept_top1").is_null() | (pl.col("top5") >= pl.col("kept_top1"))
+    return kept.filter(same | (pl.col("top1").is_null() & above)).drop("kept_top1")
 
 
 def _result_base(measured: pl.DataFrame) -> pl.DataFrame:

@@ -134,3 +134,19 @@ def test_observation_columns_keep_source_line_and_table_index():
     observations, _, _ = merged(observation(3))
     assert observations.select("source", "line", "table_index").row(0) == ("doc.md", 13, 0)
     assert observations.schema["result_id"] == pl.String
+
+
+def test_top5_is_taken_only_from_places_agreeing_with_the_kept_top1():
+    first = observation(0, source="a.md", top1=80.5, top5=None)
+    second = observation(0, source="b.md", top1=80.1, top5=80.3)
+    third = observation(0, source="c.md", top1=80.5, top5=None)
+    _, results, conflicts = merged(first, second, third)
+    assert results.select("top1", "top5").row(0) == (80.5, None)
+    assert conflicts.select("field", "other_value").rows() == [("top1", "80.1")]
+
+
+def test_a_top5_without_a_top1_fills_in_when_it_fits_the_kept_top1():
+    first = observation(0, source="a.md", top1=80.1, top5=None)
+    second = observation(0, source="b.md", top1=None, top5=95.2)
+    _, results, _ = merged(first, second)
+    assert results.select("top1", "top5").row(0) == (80.1, 95.2)
