@@ -100,7 +100,7 @@ def build_command(
     if quiet:
         return
     click.echo(console.summary_text(report, verbose))
-    if report.warnings:
+    if report.warnings.height:
         click.echo(console.warnings_text(report, verbose), err=True)
 
 

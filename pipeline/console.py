@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pipeline.build import STAGES
-from pipeline.report import BuildReport
+from pipeline.report import BuildReport, warning_lines
 
 WARNINGS_SHOWN = 10
 # A build quicker than this shows no progress line: it would only flicker.
@@ -19,7 +19,7 @@ def summary_text(report: BuildReport, verbose: bool = False) -> str:
     """The summary table printed at the end of every build."""
     state = "written" if report.written else "unchanged: already built with this content"
     rows = [(name, f"{count:,}") for name, count in report.counts.items()]
-    rows.append(("warnings", f"{len(report.warnings):,}"))
+    rows.append(("warnings", f"{report.warnings.height:,}"))
     if verbose:
         stages = report.stage_seconds.items()
         rows += [(f"{stage} (s)", f"{seconds:.2f}") for stage, seconds in stages]
@@ -32,9 +32,9 @@ def summary_text(report: BuildReport, verbose: bool = False) -> str:
 
 def warnings_text(report: BuildReport, verbose: bool = False) -> str:
     """The warnings, each naming its file and line; all of them when verbose, else the first few."""
-    shown = report.warnings if verbose else report.warnings[:WARNINGS_SHOWN]
-    lines = [f"warning: {warning}" for warning in shown]
-    hidden = len(report.warnings) - len(shown)
+    shown = report.warnings if verbose else report.warnings.head(WARNINGS_SHOWN)
+    lines = [f"warning: {warning}" for warning in warning_lines(shown)]
+    hidden = report.warnings.height - shown.height
     if hidden:
         lines.append(f"... and {hidden:,} more warnings: see {LOG_NAME} or run with --verbose")
     return "\n".join(lines)
@@ -42,7 +42,7 @@ def warnings_text(report: BuildReport, verbose: bool = False) -> str:
 
 def write_log(out_dir: Path, report: BuildReport) -> None:
     """Every warning of the last build, one a line, in out_dir/build.log (not part of a version)."""
-    lines = [f"{warning}\n" for warning in report.warnings]
+    lines = [f"{warning}\n" for warning in warning_lines(report.warnings)]
     (out_dir / LOG_NAME).write_text("".join(lines), encoding="utf-8")
 
 

@@ -7,18 +7,7 @@ import polars as pl
 
 from pipeline.decode import Doc
 
-
-@dataclass(frozen=True)
-class BuildWarning:
-    """Something a person should look at, at a file and (when known) a line."""
-
-    source: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: {self.message}"
+WARNING_SCHEMA = {"source": pl.String, "line": pl.Int32, "message": pl.String}
 
 
 @dataclass
@@ -29,7 +18,7 @@ class BuildReport:
     path: Path
     written: bool
     counts: dict[str, int]
-    warnings: list[BuildWarning] = field(default_factory=list)
+    warnings: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WARNING_SCHEMA))
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -49,64 +38,70 @@ def count_outputs(docs: list[Doc], tables: dict[str, pl.DataFrame], found: int) 
 
 def collect_warnings(
     docs: list[Doc], unknown: pl.DataFrame, tables: dict[str, pl.DataFrame]
-) -> list[BuildWarning]:
-    """Every warning of a build, in source order: decoding, unknown columns, ragged rows, ..."""
-    found = (
-        decoding_warnings(docs)
-        + unknown_column_warnings(unknown)
-        + ragged_row_warnings(tables["observations"])
-        + quarantine_warnings(tables["quarantine"])
-        + conflict_warnings(tables["conflicts"], tables["observations"])
-    )
-    return sorted(found, key=lambda w: (w.source, w.line or 0, w.message))
+) -> pl.DataFrame:
+    """Every warning of a build (source, line, message), in source order."""
+    # Built as frames, not strings one by one: a large corpus has tens of thousands of them.
+    found = [
+        decoding_warnings(docs),
+        unknown_column_warnings(unknown),
+        ragged_row_warnings(tables["observations"]),
+        quarantine_warnings(tables["quarantine"]),
+        conflict_warnings(tables["conflicts"], tables["observations"]),
+    ]
+    return pl.concat(found).sort("source", "line", "message", nulls_last=False)
 
 
-def decoding_warnings(docs: list[Doc]) -> list[BuildWarning]:
+def warning_lines(warnings: pl.DataFrame) -> list[str]:
+    """Each warning as 'file:line: message' (no line for a whole-file warning)."""
+    located = pl.format("{}:{}", "source", "line")
+    where = pl.when(pl.col("line").is_null()).then(pl.col("source")).otherwise(located)
+    text = pl.format("{}: {}", where, "message")
+    return warnings.select(text).to_series().to_list()
+
+
+def _frame(rows: pl.DataFrame, message: pl.Expr) -> pl.DataFrame:
+    return rows.select(pl.col("source"), pl.col("line").cast(pl.Int32), message.alias("message"))
+
+
+def decoding_warnings(docs: list[Doc]) -> pl.DataFrame:
     """A warning per repair made while decoding a document (cp1252 fallback, mojibake)."""
-    return [BuildWarning(doc.path, None, note) for doc in docs for note in doc.notes]
+    notes = [(doc.path, None, note) for doc in docs for note in doc.notes]
+    return pl.DataFrame(notes, schema=WARNING_SCHEMA, orient="row")
 
 
-def unknown_column_warnings(unknown: pl.DataFrame) -> list[BuildWarning]:
+def unknown_column_warnings(unknown: pl.DataFrame) -> pl.DataFrame:
     """A warning per table column that maps to no canonical column (kept in raw_cells)."""
-    return [
-        BuildWarning(
-            row["source"],
-            row["line"],
-            f"column {row['header']!r} maps to no known column; kept in observations.raw_cells",
-        )
-        for row in unknown.iter_rows(named=True)
-    ]
+    message = pl.format(
+        "column '{}' maps to no known column; kept in observations.raw_cells", "header"
+    )
+    return _frame(unknown, message)
 
 
-def ragged_row_warnings(observations: pl.DataFrame) -> list[BuildWarning]:
+def ragged_row_warnings(observations: pl.DataFrame) -> pl.DataFrame:
     """A warning per body row whose cell count differed from its header (padded or truncated)."""
-    ragged = observations.filter(pl.col("ragged")).select("source", "line")
-    return [
-        BuildWarning(source, line, "row has more or fewer cells than its header; padded/cut")
-        for source, line in ragged.iter_rows()
-    ]
+    message = pl.lit("row has more or fewer cells than its header; padded/cut")
+    return _frame(observations.filter(pl.col("ragged")), message)
 
 
-def quarantine_warnings(quarantine: pl.DataFrame) -> list[BuildWarning]:
+def quarantine_warnings(quarantine: pl.DataFrame) -> pl.DataFrame:
     """A warning per quarantined row and failed check, with the likely cause."""
-    return [
-        BuildWarning(row["source"], row["line"], f"quarantined ({row['check']}): {row['reason']}")
-        for row in quarantine.iter_rows(named=True)
-    ]
+    return _frame(quarantine, pl.format("quarantined ({}): {}", "check", "reason"))
 
 
-def conflict_warnings(conflicts: pl.DataFrame, observations: pl.DataFrame) -> list[BuildWarning]:
+def conflict_warnings(conflicts: pl.DataFrame, observations: pl.DataFrame) -> pl.DataFrame:
     """A warning at each place publishing a value that was not kept."""
-    places = dict(observations.select("observation_id", "source").iter_rows())
-    lines = dict(observations.select("observation_id", "line").iter_rows())
-    return [
-        BuildWarning(
-            places[other],
-            lines[other],
-            f"{row['model']} {row['field']} {row['other_value']} conflicts with "
-            f"{row['chosen_value']} at {', '.join(row['chosen_observations'])} (kept "
-            f"{row['chosen_value']}: {row['rule']})",
-        )
-        for row in conflicts.iter_rows(named=True)
-        for other in row["other_observations"]
-    ]
+    places = observations.select(
+        pl.col("observation_id").alias("other_observations"), "source", "line"
+    )
+    others = conflicts.explode("other_observations").join(places, on="other_observations")
+    message = pl.format(
+        "{} {} {} conflicts with {} at {} (kept {}: {})",
+        "model",
+        "field",
+        "other_value",
+        "chosen_value",
+        pl.col("chosen_observations").list.join(", "),
+        "chosen_value",
+        "rule",
+    )
+    return _frame(others, message)
