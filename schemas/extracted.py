@@ -3,12 +3,14 @@
 import pandera.polars as pa
 import polars as pl
 
+from schemas import fields
+
 
 class ExtractedTable(pa.DataFrameModel):
     """One GFM pipe table found in a source document."""
 
-    source: str = pa.Field(description="Path of the document, relative to the raw directory")
-    table_index: pl.Int32 = pa.Field(ge=0, description="0-based index of the table in its document")
+    source: str = fields.source()
+    table_index: pl.Int32 = fields.table_index()
     line: pl.Int32 = pa.Field(ge=1, description="1-based line of the table's header row")
     heading_path: pl.List(pl.String) = pa.Field(
         description="Enclosing headings, outermost first, markup removed"
@@ -27,9 +29,9 @@ class ExtractedTable(pa.DataFrameModel):
 class ExtractedRow(pa.DataFrameModel):
     """One body row of an extracted table, cells as plain text, padded/truncated to the header."""
 
-    source: str = pa.Field(description="Path of the document, relative to the raw directory")
-    table_index: pl.Int32 = pa.Field(ge=0, description="0-based index of the table in its document")
-    row_index: pl.Int32 = pa.Field(ge=0, description="0-based index of the row in its table body")
+    source: str = fields.source()
+    table_index: pl.Int32 = fields.table_index()
+    row_index: pl.Int32 = fields.row_index()
     line: pl.Int32 = pa.Field(ge=1, description="1-based line of this row in the document")
     cells: pl.List(pl.String) = pa.Field(
         description="Cells as plain text after inline rendering, one per header column"

@@ -3,38 +3,23 @@
 import pandera.polars as pa
 import polars as pl
 
+from schemas import fields
+
 
 class Model(pa.DataFrameModel):
     """A model as named in the sources, with or without a measured result."""
 
-    model: str = pa.Field(
-        unique=True,
-        description="Model name as published, markup removed",
-        metadata={"unit": "", "example": "vit_large_patch16_rope_224.naver_in1k"},
-    )
-    architecture: str = pa.Field(
-        description="timm architecture (before the dot), else the name",
-        metadata={"unit": "", "example": "vit_large_patch16_rope_224"},
-    )
-    pretrained_tag: str = pa.Field(
-        nullable=True,
-        description="timm pretrained tag; null if none",
-        metadata={"unit": "", "example": "naver_in1k"},
-    )
-    family: str = pa.Field(
-        nullable=True,
-        description="Model family as published ('name' column)",
-        metadata={"unit": "", "example": "MetaFormer"},
-    )
+    model: str = fields.model()
+    architecture: str = fields.architecture()
+    pretrained_tag: str = fields.pretrained_tag()
+    family: str = fields.family()
     params_m: pl.Float64 = pa.Field(
         nullable=True,
         gt=0,
         description="Parameters, millions (the most published value)",
         metadata={"unit": "millions of parameters", "example": "304.17"},
     )
-    params_lower_bound: bool = pa.Field(
-        description="params_m is a lower bound ('150+')", metadata={"unit": "", "example": "false"}
-    )
+    params_lower_bound: bool = fields.params_lower_bound()
     pretrain_datasets: pl.List(pl.String) = pa.Field(
         description="Pretraining datasets it has observations for, sorted",
         metadata={"unit": "", "example": '["imagenet-1k"]'},

@@ -3,36 +3,19 @@
 import pandera.polars as pa
 import polars as pl
 
+from schemas import fields
+
 RAW_CELL = pl.Struct({"header": pl.String, "text": pl.String})
 
 
 class NormalizedObservation(pa.DataFrameModel):
     """One extracted body row with its cells mapped to canonical columns and unit-cleaned."""
 
-    observation_id: str = pa.Field(
-        unique=True,
-        description="'<source>#<table_index>.<row_index>', stable while the doc is",
-        metadata={"unit": "", "example": "timm-2025-models.md#0.3"},
-    )
-    source: str = pa.Field(
-        description="Path of the document, relative to the raw directory",
-        metadata={"unit": "", "example": "timm-2025-models.md"},
-    )
-    table_index: pl.Int32 = pa.Field(
-        ge=0,
-        description="0-based index of the table in its document",
-        metadata={"unit": "", "example": "0"},
-    )
-    row_index: pl.Int32 = pa.Field(
-        ge=0,
-        description="0-based index of the row in its table body",
-        metadata={"unit": "", "example": "3"},
-    )
-    line: pl.Int32 = pa.Field(
-        ge=1,
-        description="1-based line of this row in the document",
-        metadata={"unit": "line number", "example": "14"},
-    )
+    observation_id: str = fields.observation_id(unique=True)
+    source: str = fields.source()
+    table_index: pl.Int32 = fields.table_index()
+    row_index: pl.Int32 = fields.row_index()
+    line: pl.Int32 = fields.line()
     table_line: pl.Int32 = pa.Field(
         ge=1,
         description="1-based line of the table's header row",
@@ -45,10 +28,7 @@ class NormalizedObservation(pa.DataFrameModel):
             "example": '["2025 Model Metrics", "July 2025: Naver ROPE-ViT Models"]',
         },
     )
-    raw_cells: pl.List(RAW_CELL) = pa.Field(
-        description="Every cell of the row as extracted: header text and cell text",
-        metadata={"unit": "", "example": '[{"header": "Top-1", "text": "84.648"}]'},
-    )
+    raw_cells: pl.List(RAW_CELL) = fields.raw_cells()
     unknown_columns: pl.List(pl.String) = pa.Field(
         description="Headers of this table that map to no canonical column (kept in raw_cells)",
         metadata={"unit": "", "example": '["GMACs"]'},
@@ -71,11 +51,7 @@ class NormalizedObservation(pa.DataFrameModel):
         description="Footnote marks taken off values, as 'column:mark' (top1:*)",
         metadata={"unit": "", "example": '["top1:*"]'},
     )
-    model_raw: str = pa.Field(
-        nullable=True,
-        description="Model cell as extracted",
-        metadata={"unit": "", "example": "vit_large_patch16_rope_224.naver_in1k"},
-    )
+    model_raw: str = fields.model_raw()
     family_raw: str = pa.Field(
         nullable=True,
         description="Family ('name') cell as extracted",
@@ -116,26 +92,10 @@ class NormalizedObservation(pa.DataFrameModel):
         description="Training-method cell",
         metadata={"unit": "", "example": "FCMAE + finetuning"},
     )
-    model: str = pa.Field(
-        nullable=True,
-        description="Model name as published, markup removed",
-        metadata={"unit": "", "example": "vit_large_patch16_rope_224.naver_in1k"},
-    )
-    architecture: str = pa.Field(
-        nullable=True,
-        description="timm architecture (name before the dot); whole name otherwise",
-        metadata={"unit": "", "example": "vit_large_patch16_rope_224"},
-    )
-    pretrained_tag: str = pa.Field(
-        nullable=True,
-        description="timm pretrained tag (after the dot); null for paper names",
-        metadata={"unit": "", "example": "naver_in1k"},
-    )
-    family: str = pa.Field(
-        nullable=True,
-        description="Model family as published ('name' column)",
-        metadata={"unit": "", "example": "MetaFormer"},
-    )
+    model: str = fields.model(nullable=True)
+    architecture: str = fields.architecture(nullable=True)
+    pretrained_tag: str = fields.pretrained_tag()
+    family: str = fields.family()
     top1: pl.Float64 = pa.Field(
         nullable=True,
         description="ImageNet-1k val top-1 accuracy, %",
@@ -151,10 +111,7 @@ class NormalizedObservation(pa.DataFrameModel):
         description="Parameters, millions",
         metadata={"unit": "millions of parameters", "example": "304.17"},
     )
-    params_lower_bound: bool = pa.Field(
-        description="True when the page gave a lower bound ('150+'), not the exact count",
-        metadata={"unit": "", "example": "false"},
-    )
+    params_lower_bound: bool = fields.params_lower_bound()
     img_size: pl.Int32 = pa.Field(
         nullable=True,
         description="Eval image resolution, pixels/side",
@@ -180,11 +137,7 @@ class NormalizedObservation(pa.DataFrameModel):
         description="Where the pretraining dataset came from: cell, tag or heading",
         metadata={"unit": "", "example": "heading"},
     )
-    training_method: str = pa.Field(
-        nullable=True,
-        description="Training method as published",
-        metadata={"unit": "", "example": "FCMAE + finetuning"},
-    )
+    training_method: str = fields.training_method()
     parse_errors: pl.List(pl.String) = pa.Field(
         description="Cells that could not be read, as 'column: reason'; empty when all read",
         metadata={"unit": "", "example": "[\"top1: not a number: 'n/a'\"]"},

@@ -3,6 +3,8 @@
 import pandera.polars as pa
 import polars as pl
 
+from schemas import fields
+
 
 class Result(pa.DataFrameModel):
     """One result: a model, pretrained on one dataset, evaluated on ImageNet-1k val at one size."""
@@ -13,24 +15,10 @@ class Result(pa.DataFrameModel):
         description="Stable id: hash of the key (model, dataset, sizes)",
         metadata={"unit": "", "example": "8a14c1fe4cea4cb2"},
     )
-    model: str = pa.Field(
-        description="Model name as published, markup removed",
-        metadata={"unit": "", "example": "vit_large_patch16_rope_224.naver_in1k"},
-    )
-    architecture: str = pa.Field(
-        description="timm architecture (before the dot), else the name",
-        metadata={"unit": "", "example": "vit_large_patch16_rope_224"},
-    )
-    pretrained_tag: str = pa.Field(
-        nullable=True,
-        description="timm pretrained tag; null if none",
-        metadata={"unit": "", "example": "naver_in1k"},
-    )
-    family: str = pa.Field(
-        nullable=True,
-        description="Model family as published ('name' column)",
-        metadata={"unit": "", "example": "MetaFormer"},
-    )
+    model: str = fields.model()
+    architecture: str = fields.architecture()
+    pretrained_tag: str = fields.pretrained_tag()
+    family: str = fields.family()
     top1: pl.Float64 = pa.Field(
         nullable=True,
         gt=0,
@@ -51,9 +39,7 @@ class Result(pa.DataFrameModel):
         description="Parameters, millions",
         metadata={"unit": "millions of parameters", "example": "304.17"},
     )
-    params_lower_bound: bool = pa.Field(
-        description="params_m is a lower bound ('150+')", metadata={"unit": "", "example": "false"}
-    )
+    params_lower_bound: bool = fields.params_lower_bound()
     img_size: pl.Int32 = pa.Field(
         nullable=True,
         ge=32,
@@ -77,11 +63,7 @@ class Result(pa.DataFrameModel):
         description="Pretraining dataset as first written (IN-21K, in12k, ...)",
         metadata={"unit": "", "example": "IN-21K"},
     )
-    training_method: str = pa.Field(
-        nullable=True,
-        description="Training method as published",
-        metadata={"unit": "", "example": "FCMAE + finetuning"},
-    )
+    training_method: str = fields.training_method()
     eval_dataset: str = pa.Field(
         isin=["imagenet-1k"],
         description="Evaluation dataset",

@@ -3,15 +3,13 @@
 import pandera.polars as pa
 import polars as pl
 
+from schemas import fields
+
 
 class Source(pa.DataFrameModel):
     """A raw input document, its bytes' sha256, where it comes from and what was found in it."""
 
-    source: str = pa.Field(
-        unique=True,
-        description="Path relative to the raw directory",
-        metadata={"unit": "", "example": "timm-2025-models.md"},
-    )
+    source: str = fields.source("Path relative to the raw directory")
     sha256: str = pa.Field(
         str_length=64,
         description="sha256 of the raw bytes",
