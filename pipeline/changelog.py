@@ -3,11 +3,14 @@
 from pipeline.diff import TableDiff
 
 
-def changelog_entry(version: str, previous: str | None, diffs: list[TableDiff]) -> str:
+def changelog_entry(
+    version: str, previous: str | None, diffs: list[TableDiff], rows: dict[str, int]
+) -> str:
     """The Markdown entry of one version: what changed per table against the previous version."""
     heading = f"## {version}\n\n"
     if previous is None:
-        return heading + "First release.\n"
+        counts = ", ".join(f"{count:,} {table}" for table, count in rows.items())
+        return heading + f"First release: {counts}.\n"
     changed = [d for d in diffs if not d.is_empty()]
     if not changed:
         return heading + f"No change to the tables since {previous}.\n"

@@ -375,7 +375,8 @@ def write_changelog(out_dir: Path, in_memory: dict[str, dict[str, pl.DataFrame]]
         # The version just written is still in memory: reading it back costs a second at 1M rows.
         tables = in_memory.get(version) or read_tables(out_dir / version_dir_name(version))
         diffs = diff.diff_versions(previous_tables, tables) if previous else []
-        entries.append(changelog.changelog_entry(version, previous, diffs))
+        rows = {name: frame.height for name, frame in tables.items()}
+        entries.append(changelog.changelog_entry(version, previous, diffs, rows))
         previous, previous_tables = version, tables
     staging = out_dir / f".{CHANGELOG}.tmp-{os.getpid()}"
     _write_synced(staging, changelog.changelog_markdown(entries).encode())
