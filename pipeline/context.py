@@ -156,13 +156,20 @@ def tag_dataset(model: pl.Expr) -> pl.Expr:
 
 def with_pretrain_datasets(observations: pl.DataFrame) -> pl.DataFrame:
     """Add pretrain_dataset, _label, _basis and pretrain_dataset_error from cell, tag or heading."""
-    cell_text = value_text(pl.col("pretrain_dataset_raw"))
-    known = cell_datasets(observations.select(cell_text.unique()).to_series())
+    cell_texts = observations.select(value_text(pl.col("pretrain_dataset_raw")).unique())
+    known = cell_datasets(cell_texts.to_series())
+    return pretrain_dataset_columns(observations.lazy(), known).collect()
+
+
+def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) -> pl.LazyFrame:
+    """with_pretrain_datasets as a lazy query, given the cell_datasets of its cell texts."""
     in_cell = dict(zip(known["cell_text"], known["cell_dataset"], strict=True))
     as_written = dict(zip(known["cell_text"], known["cell_label"], strict=True))
     return (
-        observations.lazy()
-        .with_columns(_cell_text=cell_text, _tag_label=tag_dataset_token(pl.col("model")))
+        observations.with_columns(
+            _cell_text=value_text(pl.col("pretrain_dataset_raw")),
+            _tag_label=tag_dataset_token(pl.col("model")),
+        )
         .with_columns(
             _cell_dataset=pl.col("_cell_text").replace_strict(in_cell, default=None),
             _cell_label=pl.col("_cell_text").replace_strict(as_written, default=None),
@@ -181,7 +188,6 @@ def with_pretrain_datasets(observations: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("_cell_text", "_cell_dataset", "_cell_label", "_tag_dataset", "_tag_label")
         .drop("heading_dataset", "heading_label")
-        .collect()
     )
 
 

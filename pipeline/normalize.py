@@ -37,32 +37,45 @@ def unknown_columns(tables: pl.DataFrame) -> pl.DataFrame:
 
 def normalize_rows(tables: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     """Every extracted body row as a NormalizedObservation: canonical columns, values, context."""
+    located_tables = table_context(tables)
+    raw = column_texts(rows, located_tables)
+    read = pl.concat([rows, raw, cell_values(raw)], how="horizontal")
+    known = context.cell_datasets(distinct_value_texts(raw.get_column("pretrain_dataset_raw")))
     width = rows.select(pl.col("cells").list.len().max().fill_null(0)).item()
-    located = rows.join(table_context(tables), on=TABLE_KEY, how="left", maintain_order="left")
-    # Each step materializes what the next reads, so a cell is cleaned once for its value,
-    # its footnote mark and its parse error (polars shares little across when/then branches).
-    valued = (
-        located.lazy()
-        .with_columns(raw_texts())
-        .with_columns(*cleaned_texts(), observation_id())
-        .with_columns(*value_texts())
-        .with_columns(*values(), *footnote_parts(width))
-        .with_columns(*cell_errors())
+    observations = (
+        context.pretrain_dataset_columns(with_context(read, located_tables, width), known)
+        .rename({"pretrain_dataset_error": "_error_pretrain_dataset"})
+        .drop("cells", "cell_notes", "column_names")
+        .collect()
+    )
+    headed = rows.select(*TABLE_KEY, "row_index", "cells").join(
+        located_tables.select(*TABLE_KEY, "header"), on=TABLE_KEY, how="left", maintain_order="left"
+    )
+    footnotes = present_values(observations, "_footnote_")
+    return observations.with_columns(
+        raw_cells=raw_cells(headed),
+        parse_errors=present_values(observations, "_error_"),
+        footnotes=pl.when(footnotes.list.len() > 0).then(footnotes),
+    ).select(output_columns())
+
+
+def with_context(read: pl.DataFrame, located_tables: pl.DataFrame, width: int) -> pl.LazyFrame:
+    """Read rows with their table's context, text values, cell notes, id and timm name parts."""
+    table_columns = located_tables.drop("header", *(f"pos_{column}" for column in RAW_COLUMN))
+    return (
+        read.lazy()
+        .join(table_columns.lazy(), on=TABLE_KEY, how="left", maintain_order="left")
+        .with_columns(
+            *(trimmed(pl.col(RAW_COLUMN[column])).alias(column) for column in TEXT_COLUMNS),
+            *(_cell_note(position) for position in range(width)),
+            observation_id(),
+            pl.col("params_lower_bound").fill_null(False),
+        )
         .with_columns(
             architecture=context.architecture(pl.col("model")),
             pretrained_tag=context.pretrained_tag(pl.col("model")),
         )
-        .collect()
-        .with_columns(raw_cells(located))
     )
-    observations = context.with_pretrain_datasets(valued).rename(
-        {"pretrain_dataset_error": "_error_pretrain_dataset"}
-    )
-    footnotes = present_values(observations, "_footnote_")
-    return observations.with_columns(
-        parse_errors=present_values(observations, "_error_"),
-        footnotes=pl.when(footnotes.list.len() > 0).then(footnotes),
-    ).select(output_columns())
 
 
 def table_context(tables: pl.DataFrame) -> pl.DataFrame:
@@ -82,45 +95,74 @@ def raw_texts() -> list[pl.Expr]:
     ]
 
 
-def cleaned_texts() -> list[pl.Expr]:
-    """Per numeric column its cell text with spaces and markup normalized (_clean_top1)."""
-    return [
-        units.cleaned_text(pl.col(RAW_COLUMN[column])).alias(f"_clean_{column}")
-        for column in READERS
+def column_texts(rows: pl.DataFrame, located_tables: pl.DataFrame) -> pl.DataFrame:
+    """Per row the cell text of each canonical column (model_raw, ...), null if no column."""
+    positions = located_tables.select(*TABLE_KEY, *(f"pos_{column}" for column in RAW_COLUMN))
+    return (
+        rows.lazy()
+        .select(*TABLE_KEY, "cells")
+        .join(positions.lazy(), on=TABLE_KEY, how="left", maintain_order="left")
+        .select(raw_texts())
+        .collect()
+    )
+
+
+def cell_values(texts: pl.DataFrame) -> pl.DataFrame:
+    """Per row the value, footnote and parse error of each numeric column's cell text."""
+    # Cell texts repeat ("224", "-", "85.2"): each distinct text is read once and joined back,
+    # so no cleaned or unmarked text column of a million rows is made. Joining one column at a
+    # time, not the wide frame, keeps the joins from copying the rows' lists five times.
+    readings = [
+        texts.lazy()
+        .select(RAW_COLUMN[column])
+        .join(
+            cell_readings(column, reader, texts.get_column(RAW_COLUMN[column])).lazy(),
+            on=RAW_COLUMN[column],
+            how="left",
+            maintain_order="left",
+        )
+        .drop(RAW_COLUMN[column])
+        for column, reader in READERS.items()
     ]
+    return pl.concat(pl.collect_all(readings), how="horizontal")
 
 
-def value_texts() -> list[pl.Expr]:
-    """Per numeric column its value text (_text_top1) and footnote mark (_mark_top1)."""
-    cleaned = [(column, pl.col(f"_clean_{column}")) for column in READERS]
-    texts = [units.unmarked_value(text).alias(f"_text_{column}") for column, text in cleaned]
-    marks = [units.mark_of(text).alias(f"_mark_{column}") for column, text in cleaned]
-    return [*texts, *marks]
+def cell_readings(column: str, reader: units.Reader, cells: pl.Series) -> pl.DataFrame:
+    """Per distinct cell text of a numeric column: its value, footnote ('top1:*') and error."""
+    raw = RAW_COLUMN[column]
+    text, value = pl.col("_text"), pl.col(column)
+    bound = ["params_lower_bound"] if reader is units.PARAMS_READER else []
+    return (
+        cells.drop_nulls()
+        .unique()
+        .to_frame(raw)
+        .lazy()
+        .with_columns(_clean=units.cleaned_text(pl.col(raw)))
+        .with_columns(
+            _text=units.unmarked_value(pl.col("_clean")), _mark=units.mark_of(pl.col("_clean"))
+        )
+        .with_columns(reader.value(text).alias(column))
+        .with_columns(
+            units.parse_error(column, pl.col(raw), reader.problem(text, value)).alias(
+                f"_error_{column}"
+            ),
+            pl.concat_str(pl.lit(f"{column}:"), pl.col("_mark")).alias(f"_footnote_{column}"),
+            units.params_bound(text).alias("params_lower_bound"),
+        )
+        .select(raw, column, f"_footnote_{column}", f"_error_{column}", *bound)
+        .collect()
+    )
 
 
-def values() -> list[pl.Expr]:
-    """Typed values of the numeric columns and trimmed text of the text columns."""
-    numbers = [
-        reader.value(pl.col(f"_text_{column}")).alias(column) for column, reader in READERS.items()
-    ]
-    texts = [trimmed(pl.col(RAW_COLUMN[column])).alias(column) for column in TEXT_COLUMNS]
-    lower_bound = units.params_bound(pl.col("_text_params_m")).alias("params_lower_bound")
-    return [*numbers, *texts, lower_bound]
+def distinct_value_texts(cells: pl.Series) -> pl.Series:
+    """The distinct value texts of some cells ("IN-21K*" -> "IN-21K"), null for no value."""
+    return cells.unique().to_frame("cell").select(units.value_text(pl.col("cell"))).to_series()
 
 
 def trimmed(cell: pl.Expr) -> pl.Expr:
     """Cell text without surrounding spaces, null when empty."""
     text = cell.str.strip_chars()
     return pl.when(text != "").then(text)
-
-
-def footnote_parts(width: int) -> list[pl.Expr]:
-    """Per numeric column its mark as 'top1:*' and per cell its note as 'top1:1' (_footnote_*)."""
-    marks = [
-        pl.concat_str(pl.lit(f"{column}:"), pl.col(f"_mark_{column}")).alias(f"_footnote_{column}")
-        for column in READERS
-    ]
-    return [*marks, *(_cell_note(position) for position in range(width))]
 
 
 def _cell_note(position: int) -> pl.Expr:
@@ -180,18 +222,6 @@ def observation_id() -> pl.Expr:
     """'<source>#<table_index>.<row_index>'."""
     parts = [pl.col("source"), pl.lit("#"), pl.col("table_index"), pl.lit("."), pl.col("row_index")]
     return pl.concat_str(parts).alias("observation_id")
-
-
-def cell_errors() -> list[pl.Expr]:
-    """Per numeric column, its cell's parse error or null (_error_top1, ...)."""
-    return [
-        units.parse_error(
-            column,
-            pl.col(RAW_COLUMN[column]),
-            reader.problem(pl.col(f"_text_{column}"), pl.col(column)),
-        ).alias(f"_error_{column}")
-        for column, reader in READERS.items()
-    ]
 
 
 def output_columns() -> list[pl.Expr]:
