@@ -55,6 +55,7 @@ class ProgressLine:
         self.started = time.monotonic()
         self.stage = STAGES[0]
         self.stop = threading.Event()
+        self.drawn = False
         self.thread = threading.Thread(target=self._draw_until_stopped, daemon=True)
 
     def __enter__(self) -> "ProgressLine":
@@ -66,6 +67,7 @@ class ProgressLine:
         self.stop.set()
         if self.thread.is_alive():
             self.thread.join()
+        if self.drawn:
             self.stream.write("\r\033[K")
             self.stream.flush()
 
@@ -78,6 +80,7 @@ class ProgressLine:
             if elapsed >= PROGRESS_AFTER_SECONDS:
                 self.stream.write(f"\r\033[K{self._bar()} {self.stage} ({elapsed:.1f} s)")
                 self.stream.flush()
+                self.drawn = True
 
     def _bar(self) -> str:
         done = STAGES.index(self.stage) if self.stage in STAGES else 0
