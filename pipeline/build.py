@@ -137,7 +137,7 @@ def checked_tables(*frames: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 def input_records(docs: list[Doc], manifest: sources.Manifest | None) -> list[dict[str, str]]:
     """Every input with its sha256 and origin, as listed in manifest.json."""
-    origins = {entry.file: entry.origin for entry in manifest.entries} if manifest else {}
+    origins = manifest.origins() if manifest else {}
     return [
         {"source": doc.path, "sha256": doc.sha256, **origins.get(doc.path, {})}
         for doc in sorted(docs, key=lambda doc: doc.path)

@@ -42,7 +42,7 @@ def result_id(
 ) -> str:
     """Stable id of a result key: the same key gives the same id in every build."""
     parts = [model, pretrain_dataset or "", str(img_size or ""), str(seq or "")]
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()
+    return _hash_key("\x1f".join(parts))
 
 
 def assign_status(observations: pl.DataFrame, quarantine: pl.DataFrame) -> pl.DataFrame:
@@ -68,10 +68,19 @@ def in_source_order(observations: pl.DataFrame) -> pl.DataFrame:
     """The observations sorted by source, table and row; as they are when already in that order."""
     # Extraction gives rows in document order, which is source order unless the manifest lists
     # files out of path order; sorting the whole wide frame anyway would copy every column.
-    order = observations.select(pl.arg_sort_by(SOURCE_ORDER).alias("order")).get_column("order")
-    positions = pl.int_range(observations.height, dtype=pl.Int64, eager=True)
-    in_order = order.cast(pl.Int64).equals(positions)
-    return observations if in_order else observations[order]
+    # Checking each row against the one before is linear; sorting only to compare is not.
+    if observations.select(_after_previous_row().all()).item():
+        return observations
+    return observations.sort(SOURCE_ORDER, maintain_order=True)
+
+
+def _after_previous_row() -> pl.Expr:
+    """True where a row comes after the row before it in source order (the first row too)."""
+    source, table, row = (pl.col(name) for name in SOURCE_ORDER)
+    same_source = source == source.shift(1)
+    later_in_table = (table == table.shift(1)) & (row > row.shift(1))
+    later = (source > source.shift(1)) | (same_source & ((table > table.shift(1)) | later_in_table))
+    return later.fill_null(True)
 
 
 def _result_ids(observations: pl.DataFrame) -> pl.Series:

@@ -200,10 +200,9 @@ def write_version(out_dir: Path, dataset: DatasetVersion) -> WriteOutcome:
 
 def describe_change(out_dir: Path, dataset: DatasetVersion) -> tuple[str, str]:
     """What the dataset would change against the newest written version, and the version to use."""
-    versions = released_versions(out_dir)
-    if not versions:
+    if not released_versions(out_dir):
         return ("no version is written yet, so no row changes.", dataset.version)
-    newest = versions[-1]
+    newest = newest_version(out_dir, dataset.version)
     diffs = diff.diff_versions(read_tables(out_dir / version_dir_name(newest)), dataset.tables)
     changed = [d for d in diffs if not d.is_empty()]
     if not changed:

@@ -34,6 +34,10 @@ class Manifest:
     entries: tuple[SourceEntry, ...]
     path: Path | None = None
 
+    def origins(self) -> dict[str, dict[str, str]]:
+        """Each declared file's origin (repository, path, commit, ...), by file name."""
+        return {entry.file: entry.origin for entry in self.entries}
+
 
 def read_manifest(raw_dir: Path) -> Manifest | None:
     """The manifest in raw_dir, or None when the directory has none."""
@@ -85,10 +89,7 @@ def read_docs(raw_dir: Path, manifest: Manifest | None) -> list[Doc]:
 def read_doc(raw_dir: Path, name: str) -> Doc:
     """Read and decode one document; an unreadable or empty one is an InputError naming it."""
     path = raw_dir / name
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(str(path), f"cannot be read: {error.strerror}") from None
+    data = _read_bytes(path)
     if not data.strip():
         raise InputError(str(path), "is empty: a source document must hold at least one table")
     return decode_document(name, data)
@@ -112,7 +113,7 @@ def undeclared_documents(raw_dir: Path, manifest: Manifest) -> list[str]:
 
 def sources_table(docs: list[Doc], manifest: Manifest | None, tables: pl.DataFrame) -> pl.DataFrame:
     """The sources table: each document, its sha256, origin and what was extracted from it."""
-    origins = {entry.file: entry.origin for entry in manifest.entries} if manifest else {}
+    origins = manifest.origins() if manifest else {}
     counts = {
         row["source"]: (row["n_tables"], row["n_rows"])
         for row in tables.group_by("source")
@@ -175,8 +176,11 @@ def accept_documents(raw_dir: Path, version: str) -> list[str]:
 
 def read_file_doc(path: Path) -> Doc:
     """Read and decode a document given by its own path (for extract): names it as given."""
+    return decode_document(str(path), _read_bytes(path))
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise InputError(str(path), f"cannot be read: {error.strerror}") from None
-    return decode_document(str(path), data)

@@ -3,8 +3,15 @@
 from typing import Any
 
 import pandera.polars as pa
+import polars as pl
 
 RAW_CELL_EXAMPLE = '[{"header": "Top-1", "text": "84.648"}]'
+
+
+def top5_not_below_top1() -> pl.Expr:
+    """True where top-5 is at least top-1, or either is missing: the rule results and rows share."""
+    top1, top5 = pl.col("top1"), pl.col("top5")
+    return top1.is_null() | top5.is_null() | (top5 >= top1)
 
 
 def source(description: str = "Path of the document, relative to the raw directory") -> Any:

@@ -98,5 +98,4 @@ class Result(pa.DataFrameModel):
 
     @pa.dataframe_check(name="top5_at_least_top1")
     def top5_at_least_top1(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        top1, top5 = pl.col("top1"), pl.col("top5")
-        return data.lazyframe.select(top1.is_null() | top5.is_null() | (top5 >= top1))
+        return data.lazyframe.select(fields.top5_not_below_top1())

@@ -5,6 +5,8 @@ import polars as pl
 from pandera.api.polars.model_config import BaseConfig
 from pandera.api.polars.types import PolarsData
 
+from schemas import fields
+
 # Why each check fails in practice, as shown to a person in the quarantine table.
 LIKELY_CAUSES = {
     "model_named": "no model name: the model cell is empty or only markup",
@@ -60,8 +62,7 @@ class ValidObservation(pa.DataFrameModel):
 
     @pa.dataframe_check(name="top5_at_least_top1")
     def top5_at_least_top1(cls, data: PolarsData) -> pl.LazyFrame:
-        top1, top5 = pl.col("top1"), pl.col("top5")
-        return data.lazyframe.select(top1.is_null() | top5.is_null() | (top5 >= top1))
+        return data.lazyframe.select(fields.top5_not_below_top1())
 
     @pa.dataframe_check(name="params_positive")
     def params_positive(cls, data: PolarsData) -> pl.LazyFrame:
