@@ -41,6 +41,7 @@ def build_dataset(
     tables, rows = extract_documents(docs, cache.extraction_dir(out_dir))
     timer.start("normalize")
     observations = errata.apply_errata(normalize.normalize_rows(tables, rows), errata.load_errata())
+    del rows  # every row is in observations now: free the extracted cells before dedupe
     timer.start("validate")
     quarantine = validate.quarantine_failures(observations)
     timer.start("dedupe")

@@ -10,8 +10,10 @@ hit.
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -43,21 +45,55 @@ def entry_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"{sha256}-{extract.EXTRACTOR_VERSION}.arrow"
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One document's cached extraction, as read: its rows as Arrow, its tables as records."""
+
+    source: str
+    rows: pa.Table
+    tables: list[dict[str, Any]]
+
+
+def read_entry(cache_dir: Path, sha256: str, source: str) -> Entry | None:
+    """A document's cache entry, for `source`; None when missing, unreadable or of other columns."""
+    try:
+        with pa.memory_map(str(entry_path(cache_dir, sha256))) as stream:
+            arrow = pa.ipc.open_file(stream).read_all()
+        tables = json.loads(arrow.schema.metadata[TABLES_KEY])
+        rows = arrow.replace_schema_metadata(None)
+    except UNREADABLE:  # FileNotFoundError (no entry yet) is an OSError too
+        return None
+    if rows.schema != _arrow_rows_schema() or not _are_table_records(tables):
+        return None
+    return Entry(source, rows, tables)
+
+
+def entries_frames(entries: list[Entry]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The tables and rows frames of consecutive entries, converted to polars in one go."""
+    # Converting each entry on its own costs ~1 ms a document; all at once, a tenth of that.
+    owners = [entry for entry in entries if entry.rows.num_rows]
+    sources = pl.Series(ExtractedRow.source, [entry.source for entry in owners], pl.String)
+    counts = pl.Series([entry.rows.num_rows for entry in owners], dtype=pl.UInt32)
+    rows = pl.DataFrame(pa.concat_tables([entry.rows for entry in entries])).with_columns(
+        sources.gather(
+            pl.int_range(len(owners), dtype=pl.UInt32, eager=True).repeat_by(counts).explode()
+        )
+    )
+    records = [
+        {ExtractedTable.source: entry.source, **record}
+        for entry in entries
+        for record in entry.tables
+    ]
+    tables = pl.DataFrame(records, schema=_schema(ExtractedTable))
+    return tables, rows.select(_columns(ExtractedRow))
+
+
 def read_extraction(
     cache_dir: Path, sha256: str, source: str
 ) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     """A document's cached tables and rows frames, for `source`; None when missing or unreadable."""
-    try:
-        with pa.memory_map(str(entry_path(cache_dir, sha256))) as stream:
-            arrow = pa.ipc.open_file(stream).read_all()
-        tables = _tables_from_json(arrow.schema.metadata[TABLES_KEY], source)
-        rows = pl.DataFrame(arrow.replace_schema_metadata(None))
-    except UNREADABLE:  # FileNotFoundError (no entry yet) is an OSError too
-        return None
-    rows = rows.with_columns(pl.lit(source, pl.String).alias(ExtractedRow.source))
-    if not _fits(tables, ExtractedTable) or not _fits(rows, ExtractedRow):
-        return None
-    return tables, rows.select(_columns(ExtractedRow))
+    entry = read_entry(cache_dir, sha256, source)
+    return entries_frames([entry]) if entry is not None else None
 
 
 def write_extraction(
@@ -80,12 +116,32 @@ def write_extraction(
         raise
 
 
-def _tables_from_json(text: bytes, source: str) -> pl.DataFrame:
-    records = json.loads(text)
-    schema = _schema(ExtractedTable)
-    return pl.DataFrame(
-        [{ExtractedTable.source: source, **record} for record in records], schema=schema
+def _are_table_records(records: object) -> bool:
+    """Whether JSON holds table records with exactly the cached table columns and types."""
+    return isinstance(records, list) and all(_is_table_record(record) for record in records)
+
+
+def _is_table_record(record: object) -> bool:
+    if not isinstance(record, dict) or list(record) != TABLE_COLUMNS:
+        return False
+    numbers = [record[name] for name in ("table_index", "line", "n_rows")]
+    texts = [*record["heading_path"], *record["header"]] if _are_lists(record) else [0]
+    return (
+        all(type(number) is int for number in numbers)
+        and all(isinstance(text, str) for text in texts)
+        and all(align is None or isinstance(align, str) for align in record["align"])
     )
+
+
+def _are_lists(record: dict[str, Any]) -> bool:
+    return all(isinstance(record[name], list) for name in ("heading_path", "header", "align"))
+
+
+@cache
+def _arrow_rows_schema() -> pa.Schema:
+    """The Arrow schema write_extraction gives an entry's rows."""
+    empty = pl.DataFrame(schema=_schema(ExtractedRow)).drop(ExtractedRow.source)
+    return empty.to_arrow().schema
 
 
 @cache
@@ -96,8 +152,3 @@ def _schema(model: type) -> dict[str, pl.DataType]:
 
 def _columns(model: type) -> list[str]:
     return list(_schema(model))
-
-
-def _fits(frame: pl.DataFrame, model: type) -> bool:
-    """Whether the frame has exactly the model's columns and dtypes (in any order)."""
-    return dict(frame.schema) == _schema(model)

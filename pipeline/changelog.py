@@ -1,6 +1,20 @@
-"""The data changelog: one entry per version, generated from the diff with the version before."""
+"""The data changelog: one entry per version, generated from the diff with the version before.
+
+An entry against the version before never changes once both versions are written (a released
+version is immutable), so builds keep each rendered entry in a cache, one JSON document per pair
+of versions, keyed by both versions and their manifest content hashes. The documents are made and
+checked here; `publish` reads and writes them.
+"""
+
+import hashlib
+import json
+from typing import Any
 
 from pipeline.diff import TableDiff
+
+# Bump when an entry renders differently (here or in the diff behind it): cached entries of the
+# older format are then recomputed instead of mixed into CHANGELOG.md with the new ones.
+ENTRY_FORMAT = 1
 
 
 def changelog_entry(
@@ -55,3 +69,38 @@ def changelog_markdown(entries: list[str]) -> str:
         "(`modelmetrics diff vA vB` shows the same, row by row). Do not edit by hand.\n\n"
     )
     return header + "\n".join(reversed(entries))
+
+
+def entry_key(previous: str, previous_hash: str, version: str, content_hash: str) -> dict[str, Any]:
+    """What a cached entry depends on: both versions, their content hashes, the entry format."""
+    return {
+        "format": ENTRY_FORMAT,
+        "previous": previous,
+        "previous_content_hash": previous_hash,
+        "version": version,
+        "content_hash": content_hash,
+    }
+
+
+def entry_document(key: dict[str, Any], entry: str) -> str:
+    """The cached form of an entry: its key, its text and the text's sha256, as JSON."""
+    document = {"key": key, "entry": entry, "entry_sha256": _sha256(entry)}
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def entry_from_document(text: str, key: dict[str, Any]) -> str | None:
+    """The entry a cached document holds for this key; None when for another key, or damaged."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or document.get("key") != key:
+        return None
+    entry = document.get("entry")
+    if not isinstance(entry, str) or document.get("entry_sha256") != _sha256(entry):
+        return None
+    return entry
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,14 +1,18 @@
 """Dedupe: one result per key, every place it was published kept, disagreements made explicit."""
 
 import hashlib
+from typing import TypeVar
 
 import polars as pl
 
+from pipeline import batches
 from schemas.conflicts import Conflict
 from schemas.models import Model
 from schemas.observations import Observation
 from schemas.results import Result
 
+# The shortcuts for keys with one row work eagerly or inside a lazy query.
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 RESULT_KEY = ["model", "pretrain_dataset", "img_size", "eval_seq_len"]
 # Fields a result takes from its observations; observations that disagree make a conflict.
 VALUE_FIELDS = ["top1", "top5", "params_m", "params_lower_bound", "family", "training_method"]
@@ -45,7 +49,9 @@ def result_id(
     return _hash_key("\x1f".join(parts))
 
 
-def assign_status(observations: pl.DataFrame, quarantine: pl.DataFrame) -> pl.DataFrame:
+def assign_status(
+    observations: pl.DataFrame, quarantine: pl.DataFrame, batch_rows: int = batches.BATCH_ROWS
+) -> pl.DataFrame:
     """Observations with status and result_id: what became of every extracted row."""
     quarantined = quarantine.get_column("observation_id").unique().implode()
     has_metric = pl.col("top1").is_not_null() | pl.col("top5").is_not_null()
@@ -58,10 +64,13 @@ def assign_status(observations: pl.DataFrame, quarantine: pl.DataFrame) -> pl.Da
         .then(pl.lit("no_result"))
         .otherwise(pl.lit("result"))
     )
-    with_status = in_source_order(observations.with_columns(status=status))
-    return with_status.with_columns(result_id=_result_ids(with_status)).select(
-        list(Observation.to_schema().columns)
-    )
+    columns = list(Observation.to_schema().columns)
+
+    def with_status_and_id(batch: pl.DataFrame) -> pl.DataFrame:
+        with_status = batch.with_columns(status=status)
+        return with_status.with_columns(result_id=_result_ids(with_status)).select(columns)
+
+    return in_source_order(batches.map_batches(observations, with_status_and_id, batch_rows))
 
 
 def in_source_order(observations: pl.DataFrame) -> pl.DataFrame:
@@ -116,10 +125,38 @@ def merge_results(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     # Only the columns results and conflicts are made of: filtering the lists of raw cells and
     # headings of a million rows as well costs a second.
     measured = (
-        observations.select(*MERGED_COLUMNS, "status")
+        observations.lazy()
+        .select(*MERGED_COLUMNS, "status")
         .filter(pl.col("status") == "result")
         .with_row_index("order")
     )
+    # Most results are published once: they take every value from their one observation.
+    # Only the others are voted on (each vote is a few group-bys and joins over its rows).
+    published_again = pl.col("result_id").is_duplicated()
+    once, again = pl.collect_all(
+        [
+            results_published_once(measured.filter(~published_again)),
+            measured.filter(published_again),
+        ]
+    )
+    voted, conflicts = merge_voted_results(again)
+    return pl.concat([once, voted]).sort("model", *RESULT_KEY[1:]), conflicts
+
+
+def results_published_once(measured: Frame) -> Frame:
+    """The result of each measured row whose key no other row has: its own values, no conflict."""
+    return measured.with_columns(
+        eval_dataset=pl.lit("imagenet-1k"),
+        n_observations=pl.lit(1, pl.Int32),
+        sources=pl.concat_list("source"),
+        first_source=pl.col("source"),
+        first_line=pl.col("line"),
+        has_conflict=pl.lit(False),
+    ).select(list(Result.to_schema().columns))
+
+
+def merge_voted_results(measured: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Results and conflicts of measured rows (with an `order` column), each value voted on."""
     top1 = _choose_value(measured, "top1")
     # top-5 comes only from places that agree with the kept top-1: a top-5 taken from a page
     # that published another top-1 could fall below the kept one.
@@ -140,7 +177,7 @@ def merge_results(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
         results.select("result_id", "model"), on="result_id", maintain_order="left"
     )
     return (
-        results.select(list(Result.to_schema().columns)).sort("model", *RESULT_KEY[1:]),
+        results.select(list(Result.to_schema().columns)),
         conflicts.select(list(Conflict.to_schema().columns)),
     )
 
@@ -215,9 +252,47 @@ def _conflict_rows(others: pl.DataFrame, field: str, key: str) -> pl.DataFrame:
 
 def summarize_models(observations: pl.DataFrame, results: pl.DataFrame) -> pl.DataFrame:
     """One row per model named in a results table, with or without a measured result."""
-    named = observations.select(*SUMMARIZED_COLUMNS, "status").filter(
-        pl.col("status").is_in(["result", "no_result"])
+    named = (
+        observations.lazy()
+        .select(*SUMMARIZED_COLUMNS, "status")
+        .filter(pl.col("status").is_in(["result", "no_result"]))
     )
+    # As with results: a model named once is summarized by its one row, no vote.
+    named_again = pl.col("model").is_duplicated()
+    once, again = pl.collect_all(
+        [models_named_once(named.filter(~named_again)), named.filter(named_again)]
+    )
+    summaries = pl.concat([once, models_named_more_than_once(again)])
+    per_result = results.group_by("model").agg(
+        n_results=pl.len().cast(pl.Int32), best_top1=pl.col("top1").max()
+    )
+    return (
+        summaries.join(per_result, on="model", how="left")
+        .with_columns(pl.col("n_results").fill_null(0))
+        .select(list(Model.to_schema().columns))
+        .sort("model")
+    )
+
+
+def models_named_once(named: Frame) -> Frame:
+    """The summary of each model named by one row only: that row's values."""
+    dataset = pl.col("pretrain_dataset")
+    return named.select(
+        "model",
+        "architecture",
+        "pretrained_tag",
+        "family",
+        "params_m",
+        params_lower_bound=pl.col("params_m").is_not_null() & pl.col("params_lower_bound"),
+        pretrain_datasets=pl.when(dataset.is_not_null())
+        .then(pl.concat_list(dataset))
+        .otherwise(pl.lit([], pl.List(pl.String))),
+        n_observations=pl.lit(1, pl.Int32),
+    )
+
+
+def models_named_more_than_once(named: pl.DataFrame) -> pl.DataFrame:
+    """The summary of models named by several rows: params and family voted, datasets listed."""
     ordered = named.with_row_index("order")
     first = pl.col("order").arg_min()
     base = ordered.group_by("model").agg(
@@ -231,22 +306,25 @@ def summarize_models(observations: pl.DataFrame, results: pl.DataFrame) -> pl.Da
         .group_by("model")
         .agg(params_lower_bound=pl.col("params_lower_bound").all())
     )
-    per_result = results.group_by("model").agg(
-        n_results=pl.len().cast(pl.Int32), best_top1=pl.col("top1").max()
-    )
     return (
         base.join(params_m, on="model", how="left")
         .join(_most_common_family(ordered), on="model", how="left")
         .join(_pretrain_datasets(ordered), on="model", how="left")
         .join(bounds, on="model", how="left")
-        .join(per_result, on="model", how="left")
         .with_columns(
-            pl.col("n_results").fill_null(0),
             pl.col("params_lower_bound").fill_null(False),
             pl.col("pretrain_datasets").fill_null(pl.lit([], pl.List(pl.String))),
         )
-        .select(list(Model.to_schema().columns))
-        .sort("model")
+        .select(
+            "model",
+            "architecture",
+            "pretrained_tag",
+            "family",
+            "params_m",
+            "params_lower_bound",
+            "pretrain_datasets",
+            "n_observations",
+        )
     )
 
 

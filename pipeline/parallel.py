@@ -49,18 +49,24 @@ def extract_documents(
     docs: Sequence[Doc], cache_dir: Path | None = None, workers: int | None = None
 ) -> Extraction:
     """Tables and rows of every document, in document order, from the cache where possible."""
-    pieces: list[tuple[pl.DataFrame, pl.DataFrame] | _Chunk] = []
+    # Runs of consecutive cached documents, and chunks of documents to extract, in order.
+    pieces: list[list[cache.Entry] | _Chunk] = []
     for doc in docs:
-        cached = cache.read_extraction(cache_dir, doc.sha256, doc.path) if cache_dir else None
-        if cached is not None:
-            pieces.append(cached)
+        entry = cache.read_entry(cache_dir, doc.sha256, doc.path) if cache_dir else None
+        if entry is not None:
+            if pieces and isinstance(pieces[-1], list):
+                pieces[-1].append(entry)
+            else:
+                pieces.append([entry])
         elif pieces and isinstance(pieces[-1], _Chunk) and _chars(pieces[-1]) < CHUNK_CHARS:
             pieces[-1].documents.append((doc.path, doc.text, doc.sha256))
         else:
             pieces.append(_Chunk([(doc.path, doc.text, doc.sha256)]))
     chunks = [piece for piece in pieces if isinstance(piece, _Chunk)]
     done = iter(_extract_chunks(chunks, cache_dir, workers))
-    frames = [next(done) if isinstance(piece, _Chunk) else piece for piece in pieces]
+    frames = [
+        next(done) if isinstance(piece, _Chunk) else cache.entries_frames(piece) for piece in pieces
+    ]
     extracted = sum(len(chunk.documents) for chunk in chunks)
     return Extraction(
         pl.concat([tables for tables, _ in frames], rechunk=True),

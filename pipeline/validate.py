@@ -9,15 +9,24 @@ from schemas.quarantine import QuarantinedRow
 from schemas.valid_observation import LIKELY_CAUSES, ValidObservation
 
 QUARANTINE_COLUMNS = list(QuarantinedRow.to_schema().columns)
+CHECKED_COLUMNS = list(ValidObservation.to_schema().columns)
 
 
 def quarantine_failures(observations: pl.DataFrame) -> pl.DataFrame:
     """Rows of results tables that fail a domain check, one row per failed check, with the cause."""
-    candidates = observations.filter(pl.col("is_results_table"))
+    # Only the checked columns of the candidates, and each one's row in observations: copying
+    # every column of a million candidate rows would cost ~0.5 GB for the few that fail.
+    candidates = (
+        observations.select(*CHECKED_COLUMNS, "is_results_table")
+        .with_row_index("observation_row")
+        .filter(pl.col("is_results_table"))
+    )
     try:
         ValidObservation.validate(candidates, lazy=True)
     except pandera.errors.SchemaErrors as errors:
-        return _quarantine_rows(candidates, _row_failures(errors.failure_cases))
+        failures = _row_failures(errors.failure_cases)
+        rows = candidates.get_column("observation_row").gather(failures.get_column("position"))
+        return _quarantine_rows(observations, rows, failures.get_column("check"))
     return empty_quarantine()
 
 
@@ -30,11 +39,15 @@ def _row_failures(failure_cases: pl.DataFrame) -> pl.DataFrame:
     ).unique(maintain_order=True)
 
 
-def _quarantine_rows(candidates: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
-    positioned = candidates.with_row_index("position")
+def _quarantine_rows(
+    observations: pl.DataFrame, rows: pl.Series, checks: pl.Series
+) -> pl.DataFrame:
+    """The quarantine rows: each failing observation row with its check and the likely cause."""
+    kept = [name for name in QUARANTINE_COLUMNS if name in observations.columns]
     reasons = pl.col("check").replace_strict(LIKELY_CAUSES, return_dtype=pl.String)
     return (
-        failures.join(positioned, on="position", how="inner")
+        observations.select(pl.col(kept).gather(rows))
+        .with_columns(check=checks)
         .with_columns(reason=reasons)
         .select(QUARANTINE_COLUMNS)
         .sort("source", "table_index", "row_index", "check")

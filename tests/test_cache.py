@@ -106,3 +106,23 @@ def test_a_build_without_a_cache_directory_extracts_the_same_frames(tmp_path):
     with_cache = parallel.extract_documents(seed_docs(), tmp_path)
     assert_frame_equal(without.rows, with_cache.rows)
     assert isinstance(without.rows, pl.DataFrame)
+
+
+def test_an_entry_whose_table_records_are_mistyped_is_a_miss(tmp_path):
+    doc = seed_docs()[0]
+    tables, rows = extract.extract_frames([(doc.path, doc.text)])
+    mistyped = tables.with_columns(pl.col("line").cast(pl.String))
+    cache.write_extraction(tmp_path, doc.sha256, mistyped, rows)
+    assert cache.read_extraction(tmp_path, doc.sha256, doc.path) is None
+    cache.write_extraction(tmp_path, doc.sha256, tables, rows)
+    assert cache.read_extraction(tmp_path, doc.sha256, doc.path) is not None
+
+
+def test_cached_runs_around_an_extracted_document_keep_document_order(tmp_path):
+    docs = seed_docs()
+    first = parallel.extract_documents(docs, tmp_path)
+    cache.entry_path(tmp_path, docs[1].sha256).unlink()
+    again = parallel.extract_documents(docs, tmp_path)
+    assert (again.cached, again.extracted) == (2, 1)
+    assert_frame_equal(again.tables, first.tables)
+    assert_frame_equal(again.rows, first.rows)

@@ -68,6 +68,7 @@ def test_a_build_killed_at_any_step_leaves_every_version_and_latest_intact(built
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert_intact(outputs)
     assert os.readlink(outputs / "latest") == "v0.2.0"
+    assert "## 0.2.0" in (outputs / "CHANGELOG.md").read_text(encoding="utf-8")
     assert not list(outputs.glob(".*.tmp-*"))
 
 

@@ -4,7 +4,18 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.dedupe import assign_status, merge_results, result_id, summarize_models
+from pipeline.dedupe import (
+    MERGED_COLUMNS,
+    SUMMARIZED_COLUMNS,
+    assign_status,
+    merge_results,
+    merge_voted_results,
+    models_named_more_than_once,
+    models_named_once,
+    result_id,
+    results_published_once,
+    summarize_models,
+)
 from pipeline.errata import apply_errata
 from pipeline.validate import empty_quarantine, quarantine_failures
 from tests.factories import observation, observations_frame
@@ -150,3 +161,48 @@ def test_a_top5_without_a_top1_fills_in_when_it_fits_the_kept_top1():
     second = observation(0, source="b.md", top1=None, top5=95.2)
     _, results, _ = merged(first, second)
     assert results.select("top1", "top5").row(0) == (80.1, 95.2)
+
+
+OPTIONAL_TOP = st.one_of(st.none(), st.floats(min_value=50, max_value=99, allow_nan=False))
+ROW_VALUES = st.fixed_dictionaries(
+    {
+        "top1": OPTIONAL_TOP,
+        "top5": OPTIONAL_TOP,
+        "params_m": st.one_of(st.none(), st.sampled_from([5.0, 25.6, 150.0])),
+        "params_lower_bound": st.booleans(),
+        "family": st.one_of(st.none(), st.sampled_from(["ResNet", "ViT"])),
+        "pretrain_dataset": st.one_of(st.none(), st.sampled_from(["imagenet-1k", "laion-2b"])),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(ROW_VALUES, min_size=1, max_size=6))
+def test_a_result_or_model_named_once_is_summarized_as_the_vote_would(values):
+    # Every row names its own model, so every result and model has one row: the shortcut for
+    # those must give exactly what the general vote gives.
+    rows = [
+        observation(i, model=f"m{i}.tag", architecture=f"m{i}", pretrained_tag="tag", **row)
+        for i, row in enumerate(values)
+    ]
+    observations = assign_status(apply_errata(observations_frame(*rows), []), empty_quarantine())
+    measured = (
+        observations.select(*MERGED_COLUMNS, "status")
+        .filter(pl.col("status") == "result")
+        .with_row_index("order")
+    )
+    voted, conflicts = merge_voted_results(measured)
+    assert results_published_once(measured).sort("model").equals(voted.sort("model"))
+    assert conflicts.height == 0
+    named = observations.select(*SUMMARIZED_COLUMNS)
+    assert models_named_once(named).equals(models_named_more_than_once(named).sort("model"))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(ROW_VALUES, min_size=1, max_size=6), st.integers(min_value=1, max_value=7))
+def test_status_and_ids_assigned_in_batches_equal_those_assigned_at_once(values, batch_rows):
+    rows = [observation(i, model=f"m{i % 2}.tag", **row) for i, row in enumerate(values)]
+    observations = apply_errata(observations_frame(*rows), [])
+    quarantine = quarantine_failures(observations)
+    at_once = assign_status(observations, quarantine, batch_rows=len(rows))
+    assert assign_status(observations, quarantine, batch_rows=batch_rows).equals(at_once)

@@ -293,3 +293,16 @@ def test_any_rows_normalize_to_valid_observations_regardless_of_order(
     NormalizedObservation.validate(observations)
     reversed_rows = normalize_rows(tables, rows.reverse()).sort("row_index")
     assert reversed_rows.equals(observations)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    cells=st.lists(st.lists(CELL, min_size=5, max_size=5), min_size=1, max_size=8),
+    batch_rows=st.integers(min_value=1, max_value=9),
+)
+def test_rows_normalized_in_batches_equal_rows_normalized_at_once(
+    cells: list[list[str]], batch_rows: int
+) -> None:
+    tables, rows = frames(RESULTS_HEADER, *cells)
+    at_once = normalize_rows(tables, rows, batch_rows=len(cells))
+    assert normalize_rows(tables, rows, batch_rows=batch_rows).equals(at_once)

@@ -95,3 +95,16 @@ def test_verify_checks_inputs_when_given_the_raw_directory(tmp_path):
     assert publish.verify_version(outcome.path, tmp_path / "raw") == [
         f"{tmp_path / 'raw' / 'doc.md'}: input sha256 differs from the manifest"
     ]
+
+
+@pytest.mark.parametrize(("rows", "row_groups"), [(0, 1), (6, 1), (7, 2), (13, 3)])
+def test_a_table_is_written_a_row_group_at_a_time_and_reads_back_whole(
+    rows, row_groups, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(publish, "ROW_GROUP_ROWS", 6)
+    frame = pl.DataFrame({"model": [f"m{i}" for i in range(rows)], "top1": [80.0] * rows})
+    data, content_hash = publish.parquet_bytes(frame, {})
+    (tmp_path / "t.parquet").write_bytes(data)
+    assert pq.read_metadata(tmp_path / "t.parquet").num_row_groups == row_groups
+    assert pl.read_parquet(tmp_path / "t.parquet").equals(frame)
+    assert publish.data_pages_hash(data) == content_hash
