@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -24,7 +25,9 @@ from pipeline.report import BuildReport
 from schemas import PUBLISHED_TABLES
 
 Progress = Callable[[str], None]
-STAGES = ["read", "extract", "normalize", "validate", "dedupe", "write"]
+STAGES = ["read", "extract", "normalize", "validate", "write observations", "dedupe", "write"]
+# The observation columns read after the observations are encoded: by dedupe and the summary.
+KEPT_COLUMNS = list(dict.fromkeys([*dedupe.OBSERVATION_COLUMNS, *report.OBSERVATION_COLUMNS]))
 
 
 def build_dataset(
@@ -36,31 +39,46 @@ def build_dataset(
     timer.start("read")
     manifest = sources.read_manifest(raw_dir)
     docs = sources.read_docs(raw_dir, manifest)
+    release = publish.DatasetVersion(
+        name=manifest.name if manifest else "modelmetrics",
+        version=version or (manifest.version if manifest else sources.UNDECLARED_VERSION),
+        tables={},
+        inputs=input_records(docs, manifest),
+    )
     # Process data.
     timer.start("extract")
     tables, rows = extract_documents(docs, cache.extraction_dir(out_dir))
     timer.start("normalize")
     observations = errata.apply_errata(normalize.normalize_rows(tables, rows), errata.load_errata())
-    del rows  # every row is in observations now: free the extracted cells before dedupe
+    del rows  # every row is in observations now: free the extracted cells
     timer.start("validate")
     quarantine = validate.quarantine_failures(observations)
+    observations = checked("observations", dedupe.assign_status(observations, quarantine))
+    # The observations are final: encode them now and keep only the columns read later, so a
+    # million full rows are not in memory beside dedupe's work (that peaked at ~2 GB).
+    timer.start("write observations")
+    encoded_observations = publish.encode_table(release, "observations", observations)
+    observations = observations.select(KEPT_COLUMNS)
     timer.start("dedupe")
-    observations = dedupe.assign_status(observations, quarantine)
     results, conflicts = dedupe.merge_results(observations)
     models = dedupe.summarize_models(observations, results)
     source_rows = sources.sources_table(docs, manifest, tables)
     # Save outputs.
     timer.start("write")
-    dataset = publish.DatasetVersion(
-        name=manifest.name if manifest else "modelmetrics",
-        version=version or (manifest.version if manifest else sources.UNDECLARED_VERSION),
-        tables=checked_tables(results, models, observations, source_rows, conflicts, quarantine),
-        inputs=input_records(docs, manifest),
-    )
+    published: dict[str, pl.DataFrame | publish.EncodedTable] = {
+        "results": checked("results", results),
+        "models": checked("models", models),
+        "observations": encoded_observations,
+        "sources": checked("sources", source_rows),
+        "conflicts": checked("conflicts", conflicts),
+        "quarantine": checked("quarantine", quarantine),
+    }
+    dataset = replace(release, tables={name: published[name] for name in PUBLISHED_TABLES})
     refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
     outcome = publish.write_version(out_dir, dataset)
     catalog.write_catalog(out_dir)
-    return summarize(dataset, outcome, docs, tables, timer.finish())
+    summarized = {**dataset.loaded_frames(), "observations": observations}
+    return summarize(dataset, outcome, docs, tables, summarized, timer.finish())
 
 
 class StageTimer:
@@ -127,13 +145,9 @@ def refuse_changed_inputs(
     )
 
 
-def checked_tables(*frames: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """The published tables by name, each validated against its schema (a bug fails the build)."""
-    named = dict(zip(PUBLISHED_TABLES, frames, strict=True))
-    return {
-        name: validate.ensure_schema(frame, PUBLISHED_TABLES[name], name)
-        for name, frame in named.items()
-    }
+def checked(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """A published table validated against its schema (a bug fails the build)."""
+    return validate.ensure_schema(frame, PUBLISHED_TABLES[table], table)
 
 
 def input_records(docs: list[Doc], manifest: sources.Manifest | None) -> list[dict[str, str]]:
@@ -150,15 +164,16 @@ def summarize(
     outcome: publish.WriteOutcome,
     docs: list[Doc],
     tables: pl.DataFrame,
+    frames: dict[str, pl.DataFrame],
     stage_seconds: dict[str, float],
 ) -> BuildReport:
-    """The numbers and warnings a person wants after a build."""
+    """The numbers and warnings a person wants after a build, from the tables as frames."""
     unknown = normalize.unknown_columns(tables)
     counts = {
-        **report.count_outputs(docs, dataset.tables, tables.height),
+        **report.count_outputs(docs, frames, tables.height),
         "unknown columns": unknown.height,
     }
-    warnings = report.collect_warnings(docs, unknown, dataset.tables)
+    warnings = report.collect_warnings(docs, unknown, frames)
     return report.BuildReport(
         dataset.version, outcome.path, outcome.written, counts, warnings, stage_seconds
     )

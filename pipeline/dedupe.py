@@ -39,6 +39,8 @@ SUMMARIZED_COLUMNS = [
     "params_lower_bound",
     "observation_id",
 ]
+# Every observation column merge_results and summarize_models read.
+OBSERVATION_COLUMNS = list(dict.fromkeys([*MERGED_COLUMNS, *SUMMARIZED_COLUMNS, "status"]))
 
 
 def result_id(

@@ -60,13 +60,41 @@ def checkpoint(step: str) -> None:
 
 
 @dataclass(frozen=True)
+class EncodedTable:
+    """A table already encoded as its Parquet file: the bytes, their content hash, the rows."""
+
+    data: bytes
+    content_hash: str
+    rows: int
+
+
+@dataclass(frozen=True)
 class DatasetVersion:
-    """Everything one version publishes: its tables and the inputs they were built from."""
+    """Everything one version publishes: its tables and the inputs they were built from.
+
+    A table is a frame, or already encoded (a build encodes its largest table as soon as it is
+    final, to free its rows before the others are made).
+    """
 
     name: str
     version: str
-    tables: dict[str, pl.DataFrame]
+    tables: dict[str, pl.DataFrame | EncodedTable]
     inputs: list[dict[str, Any]]
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Every table as a frame, an encoded one read back from its bytes (for diffs)."""
+        return {
+            name: table
+            if isinstance(table, pl.DataFrame)
+            else pl.read_parquet(io.BytesIO(table.data))
+            for name, table in self.tables.items()
+        }
+
+    def loaded_frames(self) -> dict[str, pl.DataFrame]:
+        """The tables still held as frames."""
+        return {
+            name: table for name, table in self.tables.items() if isinstance(table, pl.DataFrame)
+        }
 
 
 @dataclass(frozen=True)
@@ -122,22 +150,31 @@ def file_metadata(dataset: DatasetVersion, table: str) -> dict[str, str]:
     }
 
 
+def encode_table(dataset: DatasetVersion, table: str, frame: pl.DataFrame) -> EncodedTable:
+    """One table of the version as its Parquet file, with the metadata every file carries."""
+    data, content_hash = parquet_bytes(frame, file_metadata(dataset, table))
+    return EncodedTable(data, content_hash, frame.height)
+
+
 def render_files(dataset: DatasetVersion) -> dict[str, bytes]:
     """Every file of the version directory, name -> bytes; manifest.json last."""
     files: dict[str, bytes] = {}
     entries: dict[str, dict[str, Any]] = {}
+    frames = dataset.loaded_frames()
     # Parquet encoding runs outside the GIL: two tables at a time use both cores. The largest
     # starts first, so the others are encoded beside it instead of after it.
-    largest_first = sorted(dataset.tables, key=lambda name: -dataset.tables[name].estimated_size())
+    largest_first = sorted(frames, key=lambda name: -frames[name].estimated_size())
     with ThreadPoolExecutor(max_workers=2) as pool:
         rendered = {
-            table: pool.submit(parquet_bytes, dataset.tables[table], file_metadata(dataset, table))
+            table: pool.submit(encode_table, dataset, table, frames[table])
             for table in largest_first
         }
-        for table, frame in dataset.tables.items():
-            data, table_hash = rendered[table].result()
-            files[f"{table}.parquet"] = data
-            entries[table] = _file_entry(f"{table}.parquet", data, frame.height, table_hash)
+        for table, value in dataset.tables.items():
+            encoded = value if isinstance(value, EncodedTable) else rendered[table].result()
+            files[f"{table}.parquet"] = encoded.data
+            entries[table] = _file_entry(
+                f"{table}.parquet", encoded.data, encoded.rows, encoded.content_hash
+            )
     package = dictionary.datapackage(dataset.name, dataset.version, entries)
     files[DATAPACKAGE] = (json.dumps(package, indent=2) + "\n").encode()
     files[MANIFEST] = manifest_json(dataset, entries).encode()
@@ -198,11 +235,11 @@ def write_version(out_dir: Path, dataset: DatasetVersion) -> WriteOutcome:
             _refuse_if_different(target, dataset, files)
             point_latest(out_dir)
             # A build killed after its rename left the changelog without this version.
-            write_changelog(out_dir, {dataset.version: dataset.tables})
+            write_changelog(out_dir, {dataset.version: dataset.loaded_frames()})
             return WriteOutcome(target, written=False)
         _write_atomically(out_dir, target, files)
         point_latest(out_dir)
-        write_changelog(out_dir, {dataset.version: dataset.tables})
+        write_changelog(out_dir, {dataset.version: dataset.loaded_frames()})
     return WriteOutcome(target, written=True)
 
 
@@ -211,7 +248,7 @@ def describe_change(out_dir: Path, dataset: DatasetVersion) -> tuple[str, str]:
     if not released_versions(out_dir):
         return ("no version is written yet, so no row changes.", dataset.version)
     newest = newest_version(out_dir, dataset.version)
-    diffs = diff.diff_versions(read_tables(out_dir / version_dir_name(newest)), dataset.tables)
+    diffs = diff.diff_versions(read_tables(out_dir / version_dir_name(newest)), dataset.frames())
     changed = [d for d in diffs if not d.is_empty()]
     if not changed:
         return (f"the tables would not change against v{newest}.", newest)
@@ -224,7 +261,7 @@ def _refuse_if_different(target: Path, dataset: DatasetVersion, files: dict[str,
     proposed = json.loads(files[MANIFEST])
     if existing.get("content_hash") == proposed["content_hash"]:
         return
-    diffs = diff.diff_versions(read_tables(target), dataset.tables)
+    diffs = diff.diff_versions(read_tables(target), dataset.frames())
     suggestion = diff.suggest_version(newest_version(target.parent, dataset.version), diffs)
     raise VersionError(
         f"version {dataset.version} already exists in {target} with other content; "

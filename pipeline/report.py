@@ -22,6 +22,10 @@ class BuildReport:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
+# Every observation column the counts and warnings read.
+OBSERVATION_COLUMNS = ["observation_id", "source", "line", "status", "ragged"]
+
+
 def count_outputs(docs: list[Doc], tables: dict[str, pl.DataFrame], found: int) -> dict[str, int]:
     """The counts of the summary table, in the order they are shown."""
     observations = tables["observations"]

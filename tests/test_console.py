@@ -17,7 +17,7 @@ def test_a_long_build_on_a_terminal_shows_its_stage(monkeypatch):
     with console.ProgressLine(screen) as progress:
         progress("normalize")
         time.sleep(0.5)
-    assert "[##----] 3/6 normalize" in screen.getvalue()
+    assert "[##-----] 3/7 normalize" in screen.getvalue()
     assert screen.getvalue().endswith("\r\033[K")
 
 

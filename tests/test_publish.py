@@ -108,3 +108,16 @@ def test_a_table_is_written_a_row_group_at_a_time_and_reads_back_whole(
     assert pq.read_metadata(tmp_path / "t.parquet").num_row_groups == row_groups
     assert pl.read_parquet(tmp_path / "t.parquet").equals(frame)
     assert publish.data_pages_hash(data) == content_hash
+
+
+def test_a_table_encoded_ahead_renders_the_same_files_and_reads_back_as_its_frame():
+    whole = dataset()
+    results = whole.tables["results"]
+    assert isinstance(results, pl.DataFrame)
+    encoded = publish.encode_table(whole, "results", results)
+    ahead = publish.DatasetVersion(
+        whole.name, whole.version, {**whole.tables, "results": encoded}, whole.inputs
+    )
+    assert publish.render_files(ahead) == publish.render_files(whole)
+    assert ahead.frames()["results"].equals(results)
+    assert list(ahead.loaded_frames()) == ["models"]
