@@ -1,6 +1,6 @@
 """`make bench`: build a synthetic corpus end to end and print throughput figures.
 
-Usage: python -m benchmarks.run [--docs 1000] [--rows 1000000] [--sample-docs 50]
+Usage: python -m benchmarks.run [--docs 1000] [--rows 1000000] [--sample-docs 50] [--repeat 3]
 
 1. Writes the corpus (benchmarks/corpus.py) under .bench/, unless a stamp says it is there and
    was written by the same generator with the same sizes.
@@ -8,6 +8,7 @@ Usage: python -m benchmarks.run [--docs 1000] [--rows 1000000] [--sample-docs 50
    each stage through build_dataset's progress callback, sampling the process tree's RSS.
 3. Parses the first --sample-docs documents with markdown-it-py, collecting every td/th text:
    the baseline a plain parse gives, measured in the same run on the same machine.
+   Steps 2 and 3 take turns --repeat times; the figures are the median runs.
 4. Edits one number in one document, rebuilds (the extraction cache holds the other documents),
    and restores the document.
 """
@@ -26,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 from markdown_it import MarkdownIt
@@ -37,6 +39,8 @@ BENCH_DIR = Path(".bench")
 STAMP = "stamp.json"
 # The number the incremental rebuild edits: the first accuracy with three decimals ("87.062").
 EDITED_NUMBER = re.compile(r"(?<=\| )(\d+)\.(\d{3})(?= \|)")
+# A measured run: a build or a markdown-it-py parse, each with its seconds.
+Run = TypeVar("Run", "BuildRun", "Baseline")
 GOALS = {"rows_per_second": 200_000, "times_markdown_it": 30, "peak_rss_gb": 2.0, "rebuild": 0.10}
 
 # Runs in the child: build_dataset with a progress callback that records each stage's start.
@@ -77,11 +81,33 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = bench_dir / "outputs"
     shutil.rmtree(out_dir, ignore_errors=True)
     corpus_bytes = sum(path.stat().st_size for path in raw_dir.glob("*.md"))
-    full = run_build(raw_dir, out_dir, "1.0.0")
-    baseline = markdown_it_rate(raw_dir, options.sample_docs, rows_per_doc)
+    # The machine is shared: each figure is the median of --repeat runs, each build cold (a
+    # fresh output directory), the builds and the baseline parses taking turns.
+    fulls, baselines = [], []
+    for _ in range(options.repeat):
+        shutil.rmtree(out_dir, ignore_errors=True)
+        fulls.append(run_build(raw_dir, out_dir, "1.0.0"))
+        baselines.append(markdown_it_rate(raw_dir, options.sample_docs, rows_per_doc))
+    full = median_run(fulls)
+    baseline = median_run(baselines)
     rebuild, extracted = run_rebuild(raw_dir, out_dir, options.docs)
     print(report_text(full, baseline, rebuild, extracted, corpus_bytes, options.docs))
+    print(spread_text([run.seconds for run in fulls], [run.seconds for run in baselines]))
     return 0
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run with the median time (the upper one of an even number)."""
+    return sorted(runs, key=lambda run: run.seconds)[len(runs) // 2]
+
+
+def spread_text(builds: list[float], baselines: list[float]) -> str:
+    """Every run's seconds, so the spread behind each median shows."""
+
+    def listed(seconds: list[float]) -> str:
+        return ", ".join(f"{value:.2f}" for value in seconds)
+
+    return f"runs: full build {listed(builds)} s; markdown-it-py {listed(baselines)} s"
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -91,6 +117,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=1_000_000, help="table body rows in all")
     parser.add_argument("--sample-docs", type=int, default=50, help="docs markdown-it-py parses")
     parser.add_argument("--bench-dir", default=str(BENCH_DIR), help="working directory (.bench)")
+    parser.add_argument("--repeat", type=int, default=3, help="full builds and parses (median)")
     return parser.parse_args(argv)
 
 

@@ -6,7 +6,8 @@ from benchmarks import run
 
 
 def test_the_bench_prints_every_figure_on_a_tiny_corpus(tmp_path, capsys):
-    arguments = ["--docs", "3", "--rows", "60", "--sample-docs", "2", "--bench-dir", str(tmp_path)]
+    arguments = ["--docs", "3", "--rows", "60", "--sample-docs", "2", "--repeat", "2"]
+    arguments += ["--bench-dir", str(tmp_path)]
     assert run.main(arguments) == 0
     printed = capsys.readouterr().out
     for figure in [
@@ -19,6 +20,7 @@ def test_the_bench_prints_every_figure_on_a_tiny_corpus(tmp_path, capsys):
         "peak RSS: build process",
         "rebuild: 1 document(s) re-extracted, 2 from the cache",
         "end to end >= 200,000 rows/s",
+        "runs: full build ",
     ]:
         assert figure in printed
 
@@ -44,3 +46,9 @@ def test_the_rebuild_edits_exactly_one_number():
 def test_markdown_it_collects_header_and_body_cells():
     parser = run.MarkdownIt("commonmark").enable("table")
     assert run.table_cells(parser, "| a | b |\n|---|---|\n| 1 | 2 |\n") == ["a", "b", "1", "2"]
+
+
+def test_the_median_run_is_the_middle_one_or_the_upper_middle_one():
+    runs = [run.Baseline(1, 1, 1, 1, seconds) for seconds in (3.0, 1.0, 2.0)]
+    assert run.median_run(runs).seconds == 2.0
+    assert run.median_run(runs[:2]).seconds == 3.0
