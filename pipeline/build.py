@@ -1,9 +1,11 @@
 """The build recipe: load raw documents, process them into tables, save a dataset version."""
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import polars as pl
 
@@ -25,11 +27,30 @@ from pipeline.report import BuildReport
 from schemas import PUBLISHED_TABLES
 
 Progress = Callable[[str], None]
+Arguments = ParamSpec("Arguments")
+Returned = TypeVar("Returned")
 STAGES = ["read", "extract", "normalize", "validate", "write observations", "dedupe", "write"]
 # The observation columns read after the observations are encoded: by dedupe and the summary.
 KEPT_COLUMNS = list(dict.fromkeys([*dedupe.OBSERVATION_COLUMNS, *report.OBSERVATION_COLUMNS]))
 
 
+def on_the_in_memory_engine(
+    build: Callable[Arguments, Returned],
+) -> Callable[Arguments, Returned]:
+    """Run a build with polars' in-memory engine (its extraction workers inherit it)."""
+
+    # polars 2 runs lazy queries on its streaming engine unless told otherwise. A build's frames
+    # fit in memory, where the in-memory engine was ~25% faster in normalize and dedupe and
+    # peaked ~0.1 GB lower on the 1M-row bench.
+    @functools.wraps(build)
+    def wrapped(*args: Arguments.args, **kwargs: Arguments.kwargs) -> Returned:
+        with pl.Config(engine_affinity="in-memory"):
+            return build(*args, **kwargs)
+
+    return wrapped
+
+
+@on_the_in_memory_engine
 def build_dataset(
     raw_dir: Path, out_dir: Path, version: str | None = None, progress: Progress | None = None
 ) -> BuildReport:
