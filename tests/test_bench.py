@@ -17,6 +17,7 @@ def test_the_bench_prints_every_figure_on_a_tiny_corpus(tmp_path, capsys):
         "  write",
         "markdown-it-py parse, first 2 docs",
         "full build / markdown-it-py parse:",
+        "extract stage alone / markdown-it-py parse:",
         "peak RSS: build process",
         "rebuild: 1 document(s) re-extracted, 2 from the cache",
         "end to end >= 200,000 rows/s",
