@@ -4,11 +4,19 @@ A stage that makes several new columns for a million rows at once holds all thei
 at once; a batch of BATCH_ROWS holds an eighth of that, and the result is the same rows.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import polars as pl
 
 BATCH_ROWS = 125_000
+
+
+def row_batches(frame: pl.DataFrame, batch_rows: int | None = None) -> Iterator[pl.DataFrame]:
+    """Consecutive slices of frame, batch_rows (BATCH_ROWS) rows each, the last one fewer; one
+    slice if the frame is empty."""
+    size = batch_rows or BATCH_ROWS
+    for offset in range(0, max(frame.height, 1), size):
+        yield frame.slice(offset, size)
 
 
 def map_batches(
@@ -17,8 +25,5 @@ def map_batches(
     batch_rows: int = BATCH_ROWS,
 ) -> pl.DataFrame:
     """transform applied to consecutive slices of frame, concatenated in order."""
-    results = [
-        transform(frame.slice(offset, batch_rows))
-        for offset in range(0, max(frame.height, 1), batch_rows)
-    ]
+    results = [transform(batch) for batch in row_batches(frame, batch_rows)]
     return pl.concat(results) if len(results) > 1 else results[0]

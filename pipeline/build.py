@@ -2,14 +2,17 @@
 
 import functools
 import time
+from collections import deque
 from collections.abc import Callable
-from dataclasses import replace
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import polars as pl
 
 from pipeline import (
+    batches,
     cache,
     catalog,
     dedupe,
@@ -29,9 +32,14 @@ from schemas import PUBLISHED_TABLES
 Progress = Callable[[str], None]
 Arguments = ParamSpec("Arguments")
 Returned = TypeVar("Returned")
-STAGES = ["read", "extract", "normalize", "validate", "write observations", "dedupe", "write"]
-# The observation columns read after the observations are encoded: by dedupe and the summary.
-KEPT_COLUMNS = list(dict.fromkeys([*dedupe.OBSERVATION_COLUMNS, *report.OBSERVATION_COLUMNS]))
+STAGES = ["read", "extract", "observations", "dedupe", "write"]
+# The observation columns read after the observations are encoded: by dedupe, the summary and
+# the check that every row is one place in one table.
+ROW_KEY = ["source", "table_index", "row_index"]
+QUARANTINE_ORDER = [*ROW_KEY, "check"]
+KEPT_COLUMNS = list(
+    dict.fromkeys([*dedupe.OBSERVATION_COLUMNS, *report.OBSERVATION_COLUMNS, *ROW_KEY])
+)
 
 
 def on_the_in_memory_engine(
@@ -69,37 +77,73 @@ def build_dataset(
     # Process data.
     timer.start("extract")
     tables, rows = extract_documents(docs, cache.extraction_dir(out_dir))
-    timer.start("normalize")
-    observations = errata.apply_errata(normalize.normalize_rows(tables, rows), errata.load_errata())
-    del rows  # every row is in observations now: free the extracted cells
-    timer.start("validate")
-    quarantine = validate.quarantine_failures(observations)
-    observations = checked("observations", dedupe.assign_status(observations, quarantine))
-    # The observations are final: encode them now and keep only the columns read later, so a
-    # million full rows are not in memory beside dedupe's work (that peaked at ~2 GB).
-    timer.start("write observations")
-    encoded_observations = publish.encode_table(release, "observations", observations)
-    observations = observations.select(KEPT_COLUMNS)
+    timer.start("observations")
+    observed = observe_rows(release, tables, rows)
+    del rows  # every row is an observation now: free the extracted cells
     timer.start("dedupe")
-    results, conflicts = dedupe.merge_results(observations)
-    models = dedupe.summarize_models(observations, results)
+    results, conflicts = dedupe.merge_results(observed.kept)
+    models = dedupe.summarize_models(observed.kept, results)
     source_rows = sources.sources_table(docs, manifest, tables)
     # Save outputs.
     timer.start("write")
     published: dict[str, pl.DataFrame | publish.EncodedTable] = {
         "results": checked("results", results),
         "models": checked("models", models),
-        "observations": encoded_observations,
+        "observations": observed.encoded,
         "sources": checked("sources", source_rows),
         "conflicts": checked("conflicts", conflicts),
-        "quarantine": checked("quarantine", quarantine),
+        "quarantine": checked("quarantine", observed.quarantine),
     }
     dataset = replace(release, tables={name: published[name] for name in PUBLISHED_TABLES})
     refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
     outcome = publish.write_version(out_dir, dataset)
     catalog.write_catalog(out_dir)
-    summarized = {**dataset.loaded_frames(), "observations": observations}
+    summarized = {**dataset.loaded_frames(), "observations": observed.kept}
     return summarize(dataset, outcome, docs, tables, summarized, timer.finish())
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A build's observations: encoded as their Parquet file, the columns read later, quarantine."""
+
+    encoded: publish.EncodedTable
+    kept: pl.DataFrame
+    quarantine: pl.DataFrame
+
+
+def observe_rows(
+    release: publish.DatasetVersion, tables: pl.DataFrame, rows: pl.DataFrame
+) -> Observed:
+    """Normalize, correct, check and encode the extracted rows, a batch at a time.
+
+    While a batch is encoded (in a thread, outside the GIL: one core) the next one is normalized
+    and checked on the other, and the full observation rows of the whole build are never in
+    memory together: of each batch only the columns read later are kept.
+    """
+    located_tables = normalize.table_context(tables)
+    corrections = errata.load_errata()
+    kept, quarantined, matched = [], [], set()
+    encoder: publish.ParquetEncoder | None = None
+    with ThreadPoolExecutor(max_workers=1) as encoding:
+        queued: deque[Future[None]] = deque()
+        for batch in batches.row_batches(dedupe.in_source_order(rows)):
+            normalized = normalize.normalize_batch(located_tables, batch)
+            observations, matched_here = errata.correct_rows(normalized, corrections)
+            quarantine = validate.quarantine_failures(observations)
+            observations = checked("observations", dedupe.assign_status(observations, quarantine))
+            encoder = encoder or publish.table_encoder(release, "observations", observations)
+            queued.append(encoding.submit(encoder.add, observations))
+            if len(queued) > 1:  # at most two batches wait for the encoder
+                queued.popleft().result()
+            kept.append(observations.select(KEPT_COLUMNS))
+            quarantined.append(quarantine)
+            matched |= matched_here
+        encoded = encoding.submit(encoder.finish).result() if encoder else None
+    observed = pl.concat(kept)
+    validate.ensure_unique(observed, ROW_KEY, "observations")
+    errata.refuse_stale(corrections, matched, set(observed.get_column("source").unique()))
+    assert encoded is not None  # row_batches yields at least one batch
+    return Observed(encoded, observed, pl.concat(quarantined).sort(*QUARANTINE_ORDER))
 
 
 class StageTimer:

@@ -45,22 +45,44 @@ def _correction(entry: dict[str, str]) -> Correction:
 
 def apply_errata(observations: pl.DataFrame, errata: list[Correction]) -> pl.DataFrame:
     """Observations with each matching correction applied and listed in `corrections`."""
+    corrected, matched = correct_rows(observations, errata)
+    refuse_stale(errata, matched, set(observations.get_column("source").unique().to_list()))
+    return corrected
+
+
+def correct_rows(
+    observations: pl.DataFrame, errata: list[Correction]
+) -> tuple[pl.DataFrame, set[int]]:
+    """Some observations corrected, and the positions in errata of the corrections that matched.
+
+    Rows can be corrected a batch at a time; whether a correction is stale (matches no row of
+    its document) is known after the last batch: refuse_stale.
+    """
     corrected = observations.with_columns(corrections=pl.lit([], dtype=pl.List(pl.String)))
-    present = set(observations.get_column("source").unique().to_list())
-    for correction in errata:
-        matches = _matches(correction)
-        if correction.source in present and not observations.select(matches.any()).item():
+    matches = [_matches(correction) for correction in errata]
+    found = (
+        observations.select(match.any().alias(str(i)) for i, match in enumerate(matches)).row(0)
+        if errata
+        else ()
+    )
+    for correction, match in zip(errata, matches, strict=True):
+        corrected = corrected.with_columns(
+            *_corrected_columns(correction, match),
+            pl.when(match)
+            .then(pl.col("corrections").list.concat(pl.lit([_note(correction)])))
+            .otherwise(pl.col("corrections")),
+        )
+    return corrected, {position for position, hit in enumerate(found) if hit}
+
+
+def refuse_stale(errata: list[Correction], matched: set[int], sources: set[str]) -> None:
+    """Fail on a correction of a present document that matched none of its rows."""
+    for position, correction in enumerate(errata):
+        if correction.source in sources and position not in matched:
             raise ModelmetricsError(
                 f"errata.toml: the correction of {correction.field} in {correction.source} "
                 f"({correction.equals or correction.contains!r}) matches no row: stale erratum?"
             )
-        corrected = corrected.with_columns(
-            *_corrected_columns(correction, matches),
-            pl.when(matches)
-            .then(pl.col("corrections").list.concat(pl.lit([_note(correction)])))
-            .otherwise(pl.col("corrections")),
-        )
-    return corrected
 
 
 def _corrected_columns(correction: Correction, matches: pl.Expr) -> list[pl.Expr]:

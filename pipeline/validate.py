@@ -77,3 +77,12 @@ def ensure_schema(frame: pl.DataFrame, model: type[pa.DataFrameModel], table: st
         raise SchemaViolation(
             f"table {table} breaks its schema {model.__name__}:\n{summary}"
         ) from None
+
+
+def ensure_unique(frame: pl.DataFrame, columns: list[str], table: str) -> None:
+    """Fail when rows of the table repeat the columns that identify a row (a bug, not input)."""
+    repeated = frame.select(columns).filter(pl.struct(columns).is_duplicated())
+    if repeated.height:
+        raise SchemaViolation(
+            f"table {table}: {repeated.height} rows repeat {columns}, e.g. {repeated.row(0)}"
+        )

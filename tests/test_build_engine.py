@@ -1,9 +1,11 @@
-"""The build runs its polars queries on the in-memory engine, and leaves the setting as it was."""
+"""How the build runs: on polars' in-memory engine, in row batches, the same bytes either way."""
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
 
+from pipeline import batches
 from pipeline.build import build_dataset
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,3 +22,19 @@ def test_a_build_runs_on_the_in_memory_engine_and_restores_the_setting(tmp_path,
     )
     assert seen == {"in-memory"}
     assert "POLARS_ENGINE_AFFINITY" not in os.environ
+
+
+def digests(version_dir: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(version_dir.iterdir())
+    }
+
+
+def test_a_build_in_batches_of_seven_rows_writes_the_bytes_of_one_batch(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "raw", tmp_path / "raw")
+    whole = build_dataset(tmp_path / "raw", tmp_path / "whole")
+    monkeypatch.setattr(batches, "BATCH_ROWS", 7)
+    batched = build_dataset(tmp_path / "raw", tmp_path / "batched")
+    assert whole.counts["rows"] > 7 * 10
+    assert digests(batched.path) == digests(whole.path)

@@ -15,9 +15,9 @@ def test_a_long_build_on_a_terminal_shows_its_stage(monkeypatch):
     monkeypatch.setattr(console, "PROGRESS_AFTER_SECONDS", 0.0)
     screen = Terminal()
     with console.ProgressLine(screen) as progress:
-        progress("normalize")
+        progress("observations")
         time.sleep(0.5)
-    assert "[##-----] 3/7 normalize" in screen.getvalue()
+    assert "[##---] 3/5 observations" in screen.getvalue()
     assert screen.getvalue().endswith("\r\033[K")
 
 

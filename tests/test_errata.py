@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from pipeline.errata import Correction, apply_errata, load_errata
+from pipeline.errata import Correction, apply_errata, correct_rows, load_errata, refuse_stale
 from pipeline.errors import ModelmetricsError
 from tests.factories import observation, observations_frame
 
@@ -59,6 +59,18 @@ def test_a_correction_for_another_document_changes_nothing():
 def test_a_stale_correction_fails_the_build():
     with pytest.raises(ModelmetricsError, match="matches no row: stale erratum"):
         apply_errata(observations_frame(observation(0, training_method="supervised")), [TYPO])
+
+
+def test_a_correction_matching_in_a_later_batch_is_not_stale():
+    first = observations_frame(observation(0, training_method="supervised"))
+    second = observations_frame(observation(1, training_method="at 222^2"))
+    _, matched_first = correct_rows(first, [TYPO, SWIN])
+    corrected_second, matched_second = correct_rows(second, [TYPO, SWIN])
+    assert (matched_first, matched_second) == (set(), {0})
+    assert corrected_second.item(0, "training_method") == "at 224^2"
+    refuse_stale([TYPO], matched_first | matched_second, {"doc.md"})
+    with pytest.raises(ModelmetricsError, match=r"correction of training_method in doc\.md"):
+        refuse_stale([TYPO, SWIN], matched_first | matched_second, {"doc.md"})
 
 
 @pytest.mark.parametrize(

@@ -121,3 +121,18 @@ def test_a_table_encoded_ahead_renders_the_same_files_and_reads_back_as_its_fram
     assert publish.render_files(ahead) == publish.render_files(whole)
     assert ahead.frames()["results"].equals(results)
     assert list(ahead.loaded_frames()) == ["models"]
+
+
+@pytest.mark.parametrize("split", [[0], [3], [6], [2, 2, 2], [7, 1, 5], [13]])
+def test_frames_added_in_pieces_encode_to_the_bytes_of_the_whole(split, monkeypatch):
+    monkeypatch.setattr(publish, "ROW_GROUP_ROWS", 6)
+    rows = sum(split)
+    frame = pl.DataFrame({"model": [f"m{i}" for i in range(rows)], "top1": [80.0] * rows})
+    encoder = publish.ParquetEncoder(frame, {"k": "v"})
+    offset = 0
+    for size in split:
+        encoder.add(frame.slice(offset, size))
+        offset += size
+    encoded = encoder.finish()
+    assert (encoded.data, encoded.content_hash) == publish.parquet_bytes(frame, {"k": "v"})
+    assert encoded.rows == rows

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from pipeline.errors import SchemaViolation
-from pipeline.validate import ensure_schema, quarantine_failures
+from pipeline.validate import ensure_schema, ensure_unique, quarantine_failures
 from schemas.results import Result
 from tests.factories import observation, observations_frame
 
@@ -68,3 +68,10 @@ def test_an_all_null_typed_column_fails_the_output():
     frame = pl.DataFrame({"result_id": ["x"], "top1": [None]})
     with pytest.raises(SchemaViolation, match=r"columns with no type \(all null\): \['top1'\]"):
         ensure_schema(frame, Result, "results")
+
+
+def test_rows_repeating_their_identifying_columns_fail_the_build():
+    rows = pl.DataFrame({"source": ["a.md", "a.md", "b.md"], "row_index": [0, 0, 0]})
+    with pytest.raises(SchemaViolation, match=r"2 rows repeat \['source', 'row_index'\]"):
+        ensure_unique(rows, ["source", "row_index"], "observations")
+    ensure_unique(rows.slice(1), ["source", "row_index"], "observations")
