@@ -116,25 +116,29 @@ def observe_rows(
 ) -> Observed:
     """Normalize, correct, check and encode the extracted rows, a batch at a time.
 
-    While a batch is encoded (in a thread, outside the GIL: one core) the next one is normalized
-    and checked on the other, and the full observation rows of the whole build are never in
-    memory together: of each batch only the columns read later are kept.
+    Three steps overlap: one batch is normalized (in a thread) while the one before is checked
+    and the one before that encoded (in another thread; polars and Arrow work outside the GIL).
+    The full observation rows of the build are never in memory together: of each batch only the
+    columns read later are kept.
     """
     located_tables = normalize.table_context(tables)
     corrections = errata.load_errata()
+
+    def corrected(batch: pl.DataFrame) -> tuple[pl.DataFrame, set[int]]:
+        return errata.correct_rows(normalize.normalize_batch(located_tables, batch), corrections)
+
     kept, quarantined, matched = [], [], set()
     encoder: publish.ParquetEncoder | None = None
     with ThreadPoolExecutor(max_workers=1) as encoding:
-        queued: deque[Future[None]] = deque()
-        for batch in batches.row_batches(dedupe.in_source_order(rows)):
-            normalized = normalize.normalize_batch(located_tables, batch)
-            observations, matched_here = errata.correct_rows(normalized, corrections)
+        waiting: deque[Future[None]] = deque()
+        in_order = batches.row_batches(dedupe.in_source_order(rows))
+        for observations, matched_here in batches.computed_ahead(in_order, corrected):
             quarantine = validate.quarantine_failures(observations)
             observations = checked("observations", dedupe.assign_status(observations, quarantine))
             encoder = encoder or publish.table_encoder(release, "observations", observations)
-            queued.append(encoding.submit(encoder.add, observations))
-            if len(queued) > 1:  # at most two batches wait for the encoder
-                queued.popleft().result()
+            waiting.append(encoding.submit(encoder.add, observations))
+            if len(waiting) > 1:  # at most two batches wait for the encoder
+                waiting.popleft().result()
             kept.append(observations.select(KEPT_COLUMNS))
             quarantined.append(quarantine)
             matched |= matched_here

@@ -5,6 +5,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from pipeline import batches
 from pipeline.build import build_dataset
 
@@ -38,3 +40,18 @@ def test_a_build_in_batches_of_seven_rows_writes_the_bytes_of_one_batch(tmp_path
     batched = build_dataset(tmp_path / "raw", tmp_path / "batched")
     assert whole.counts["rows"] > 7 * 10
     assert digests(batched.path) == digests(whole.path)
+
+
+def test_a_step_computed_ahead_gives_its_results_in_order_and_its_errors():
+    assert list(batches.computed_ahead(range(5), lambda item: item * item)) == [0, 1, 4, 9, 16]
+    assert list(batches.computed_ahead([], str)) == []
+
+    def fails_on_three(item: int) -> int:
+        if item == 3:
+            raise ValueError("three")
+        return item
+
+    results = batches.computed_ahead(range(5), fails_on_three, depth=2)
+    assert [next(results), next(results), next(results)] == [0, 1, 2]
+    with pytest.raises(ValueError, match="three"):
+        next(results)
