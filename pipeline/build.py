@@ -82,12 +82,14 @@ def build_dataset(
     del rows  # every row is an observation now: free the extracted cells
     timer.start("dedupe")
     results, conflicts = dedupe.merge_results(observed.kept)
+    # The results are final: encode them (in a thread) while the models are summarized.
+    encoding_results = publish.encode_in_background(release, "results", checked("results", results))
     models = dedupe.summarize_models(observed.kept, results)
     source_rows = sources.sources_table(docs, manifest, tables)
     # Save outputs.
     timer.start("write")
     published: dict[str, pl.DataFrame | publish.EncodedTable] = {
-        "results": checked("results", results),
+        "results": encoding_results.result(),
         "models": checked("models", models),
         "observations": observed.encoded,
         "sources": checked("sources", source_rows),
@@ -98,7 +100,7 @@ def build_dataset(
     refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
     outcome = publish.write_version(out_dir, dataset)
     catalog.write_catalog(out_dir)
-    summarized = {**dataset.loaded_frames(), "observations": observed.kept}
+    summarized = {**dataset.loaded_frames(), "results": results, "observations": observed.kept}
     return summarize(dataset, outcome, docs, tables, summarized, timer.finish())
 
 

@@ -11,7 +11,7 @@ import struct
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,6 +194,16 @@ def encode_table(dataset: DatasetVersion, table: str, frame: pl.DataFrame) -> En
     encoder = table_encoder(dataset, table, frame)
     encoder.add(frame)
     return encoder.finish()
+
+
+def encode_in_background(
+    dataset: DatasetVersion, table: str, frame: pl.DataFrame
+) -> Future[EncodedTable]:
+    """Start encode_table in a thread of its own (Arrow encodes outside the GIL)."""
+    executor = ThreadPoolExecutor(max_workers=1)
+    encoding = executor.submit(encode_table, dataset, table, frame)
+    executor.shutdown(wait=False)  # the thread ends once the table is encoded
+    return encoding
 
 
 def table_encoder(dataset: DatasetVersion, table: str, schema: pl.DataFrame) -> ParquetEncoder:
