@@ -28,6 +28,7 @@ from pipeline.decode import Doc
 from pipeline.errors import InputError
 from pipeline.report import BuildReport
 from schemas import PUBLISHED_TABLES
+from schemas.observations import Observation
 
 Progress = Callable[[str], None]
 Arguments = ParamSpec("Arguments")
@@ -130,26 +131,29 @@ def observe_rows(
         return errata.correct_rows(normalize.normalize_batch(located_tables, batch), corrections)
 
     kept, quarantined, matched = [], [], set()
-    encoder: publish.ParquetEncoder | None = None
+    encoder = publish.table_encoder(release, "observations", validate.empty_frame(Observation))
     with ThreadPoolExecutor(max_workers=1) as encoding:
         waiting: deque[Future[None]] = deque()
         in_order = batches.row_batches(dedupe.in_source_order(rows))
         for observations, matched_here in batches.computed_ahead(in_order, corrected):
-            quarantine = validate.quarantine_failures(observations)
-            observations = checked("observations", dedupe.assign_status(observations, quarantine))
-            encoder = encoder or publish.table_encoder(release, "observations", observations)
+            observations, quarantine = checked_batch(observations)
             waiting.append(encoding.submit(encoder.add, observations))
             if len(waiting) > 1:  # at most two batches wait for the encoder
                 waiting.popleft().result()
             kept.append(observations.select(KEPT_COLUMNS))
             quarantined.append(quarantine)
             matched |= matched_here
-        encoded = encoding.submit(encoder.finish).result() if encoder else None
+        encoded = encoding.submit(encoder.finish).result()
     observed = pl.concat(kept)
     validate.ensure_unique(observed, ROW_KEY, "observations")
     errata.refuse_stale(corrections, matched, set(observed.get_column("source").unique()))
-    assert encoded is not None  # row_batches yields at least one batch
     return Observed(encoded, observed, pl.concat(quarantined).sort(*QUARANTINE_ORDER))
+
+
+def checked_batch(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Corrected observations with status and result ids, checked, and their quarantine rows."""
+    quarantine = validate.quarantine_failures(observations)
+    return checked("observations", dedupe.assign_status(observations, quarantine)), quarantine
 
 
 class StageTimer:
