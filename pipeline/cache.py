@@ -19,7 +19,6 @@ import polars as pl
 import pyarrow as pa
 
 from pipeline import extract
-from schemas.extracted import ExtractedRow, ExtractedTable
 
 CACHE_DIR = Path(".cache") / "extract"
 TABLES_KEY = b"modelmetrics.tables"
@@ -72,20 +71,16 @@ def entries_frames(entries: list[Entry]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The tables and rows frames of consecutive entries, converted to polars in one go."""
     # Converting each entry on its own costs ~1 ms a document; all at once, a tenth of that.
     owners = [entry for entry in entries if entry.rows.num_rows]
-    sources = pl.Series(ExtractedRow.source, [entry.source for entry in owners], pl.String)
+    sources = pl.Series("source", [entry.source for entry in owners], pl.String)
     counts = pl.Series([entry.rows.num_rows for entry in owners], dtype=pl.UInt32)
     rows = pl.DataFrame(pa.concat_tables([entry.rows for entry in entries])).with_columns(
         sources.gather(
             pl.int_range(len(owners), dtype=pl.UInt32, eager=True).repeat_by(counts).explode()
         )
     )
-    records = [
-        {ExtractedTable.source: entry.source, **record}
-        for entry in entries
-        for record in entry.tables
-    ]
-    tables = pl.DataFrame(records, schema=_schema(ExtractedTable))
-    return tables, rows.select(_columns(ExtractedRow))
+    records = [{"source": entry.source, **record} for entry in entries for record in entry.tables]
+    tables = pl.DataFrame(records, schema=extract.TABLE_SCHEMA)
+    return tables, rows.select(extract.ROW_SCHEMA.names())
 
 
 def read_extraction(
@@ -101,7 +96,7 @@ def write_extraction(
 ) -> None:
     """Store a document's frames, atomically: a reader sees the whole entry or none."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    arrow = rows.drop(ExtractedRow.source).to_arrow()
+    arrow = rows.drop("source").to_arrow()
     metadata = {TABLES_KEY: json.dumps(tables.select(TABLE_COLUMNS).to_dicts()).encode()}
     handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".", suffix=".tmp")
     try:
@@ -140,15 +135,5 @@ def _are_lists(record: dict[str, Any]) -> bool:
 @cache
 def _arrow_rows_schema() -> pa.Schema:
     """The Arrow schema write_extraction gives an entry's rows."""
-    empty = pl.DataFrame(schema=_schema(ExtractedRow)).drop(ExtractedRow.source)
+    empty = pl.DataFrame(schema=extract.ROW_SCHEMA).drop("source")
     return empty.to_arrow().schema
-
-
-@cache
-def _schema(model: type) -> dict[str, pl.DataType]:
-    columns = model.to_schema().columns  # type: ignore[attr-defined]
-    return {name: column.dtype.type for name, column in columns.items()}
-
-
-def _columns(model: type) -> list[str]:
-    return list(_schema(model))

@@ -22,8 +22,33 @@ from markdown_it.common.utils import normalizeReference
 
 from pipeline.errors import ParseError
 from pipeline.inline import RenderedCell, render_cell, render_text
-from schemas.extracted import ExtractedRow, ExtractedTable
 
+# The columns of the two frames the extractor returns. schemas/extracted.py holds their contract
+# (ExtractedTable, ExtractedRow: checks, descriptions) and a test keeps the two the same; they
+# are named here so that extraction workers start without importing pandera (~0.4 s a worker).
+TABLE_SCHEMA = pl.Schema(
+    {
+        "source": pl.String(),
+        "table_index": pl.Int32(),
+        "line": pl.Int32(),
+        "heading_path": pl.List(pl.String()),
+        "header": pl.List(pl.String()),
+        "align": pl.List(pl.String()),
+        "n_rows": pl.Int32(),
+    }
+)
+ROW_SCHEMA = pl.Schema(
+    {
+        "source": pl.String(),
+        "table_index": pl.Int32(),
+        "row_index": pl.Int32(),
+        "line": pl.Int32(),
+        "cells": pl.List(pl.String()),
+        "ragged": pl.Boolean(),
+        "links": pl.List(pl.String()),
+        "cell_notes": pl.List(pl.String()),
+    }
+)
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
 EXTRACTOR_VERSION = "1"
@@ -639,15 +664,13 @@ def _tables_frame(tables: Sequence[Table | ScannedTable], n_rows: list[int]) -> 
     strings = pl.List(pl.String)
     return pl.DataFrame(
         {
-            ExtractedTable.source: pl.Series([t.source for t in tables], dtype=pl.String),
-            ExtractedTable.table_index: pl.Series([t.table_index for t in tables], dtype=pl.Int32),
-            ExtractedTable.line: pl.Series([t.line for t in tables], dtype=pl.Int32),
-            ExtractedTable.heading_path: pl.Series(
-                [list(t.heading_path) for t in tables], dtype=strings
-            ),
-            ExtractedTable.header: pl.Series([list(t.header) for t in tables], dtype=strings),
-            ExtractedTable.align: pl.Series([list(t.align) for t in tables], dtype=strings),
-            ExtractedTable.n_rows: pl.Series(n_rows, dtype=pl.Int32),
+            "source": pl.Series([t.source for t in tables], dtype=pl.String),
+            "table_index": pl.Series([t.table_index for t in tables], dtype=pl.Int32),
+            "line": pl.Series([t.line for t in tables], dtype=pl.Int32),
+            "heading_path": pl.Series([list(t.heading_path) for t in tables], dtype=strings),
+            "header": pl.Series([list(t.header) for t in tables], dtype=strings),
+            "align": pl.Series([list(t.align) for t in tables], dtype=strings),
+            "n_rows": pl.Series(n_rows, dtype=pl.Int32),
         }
     )
 
@@ -658,15 +681,11 @@ def _rows_frame(tables: list[Table]) -> pl.DataFrame:
     return pl.DataFrame(
         {
             **_row_keys(tables, n_rows),
-            ExtractedRow.line: pl.Series([row.line for row in rows], dtype=pl.Int32),
-            ExtractedRow.cells: _cells_column(rows),
-            ExtractedRow.ragged: pl.Series([row.ragged for row in rows], dtype=pl.Boolean),
-            ExtractedRow.links: pl.Series(
-                [row.links or None for row in rows], dtype=pl.List(pl.String)
-            ),
-            ExtractedRow.cell_notes: pl.Series(
-                [row.notes or None for row in rows], dtype=pl.List(pl.String)
-            ),
+            "line": pl.Series([row.line for row in rows], dtype=pl.Int32),
+            "cells": _cells_column(rows),
+            "ragged": pl.Series([row.ragged for row in rows], dtype=pl.Boolean),
+            "links": pl.Series([row.links or None for row in rows], dtype=pl.List(pl.String)),
+            "cell_notes": pl.Series([row.notes or None for row in rows], dtype=pl.List(pl.String)),
         }
     )
 
@@ -674,13 +693,9 @@ def _rows_frame(tables: list[Table]) -> pl.DataFrame:
 def _row_keys(tables: Sequence[Table | ScannedTable], n_rows: list[int]) -> dict[str, pl.Series]:
     """Source, table_index and row_index of every body row."""
     return {
-        str(ExtractedRow.source): pl.Series(
-            _per_row([t.source for t in tables], n_rows), dtype=pl.String
-        ),
-        str(ExtractedRow.table_index): pl.Series(
-            _per_row([t.table_index for t in tables], n_rows), dtype=pl.Int32
-        ),
-        str(ExtractedRow.row_index): pl.Series(
+        "source": pl.Series(_per_row([t.source for t in tables], n_rows), dtype=pl.String),
+        "table_index": pl.Series(_per_row([t.table_index for t in tables], n_rows), dtype=pl.Int32),
+        "row_index": pl.Series(
             list(itertools.chain.from_iterable(map(range, n_rows))), dtype=pl.Int32
         ),
     }
@@ -715,8 +730,8 @@ def _row_lines_frame(tables: list[ScannedTable]) -> pl.DataFrame:
     n_rows = pl.Series([len(table.row_lines) for table in tables], dtype=pl.Int64)
     per_table = pl.DataFrame(
         {
-            ExtractedRow.source: pl.Series([t.source for t in tables], dtype=pl.String),
-            ExtractedRow.table_index: pl.Series([t.table_index for t in tables], dtype=pl.Int32),
+            "source": pl.Series([t.source for t in tables], dtype=pl.String),
+            "table_index": pl.Series([t.table_index for t in tables], dtype=pl.Int32),
             "_width": pl.Series([len(t.header) for t in tables], dtype=pl.Int32),
             "_table": pl.Series(range(len(tables)), dtype=pl.Int32),
         }
@@ -726,10 +741,8 @@ def _row_lines_frame(tables: list[ScannedTable]) -> pl.DataFrame:
     return (
         per_table.select(pl.all().repeat_by(n_rows).list.explode(keep_nulls=False))
         .with_columns(
-            pl.int_range(pl.len(), dtype=pl.Int32)
-            .over("_table")
-            .alias(str(ExtractedRow.row_index)),
-            pl.Series(str(ExtractedRow.line), lines, dtype=pl.Int32),
+            pl.int_range(pl.len(), dtype=pl.Int32).over("_table").alias("row_index"),
+            pl.Series("line", lines, dtype=pl.Int32),
             pl.Series("_text", texts, dtype=pl.String),
         )
         .with_row_index("_order")
@@ -837,9 +850,9 @@ def _rows_split_in_python(rows: pl.DataFrame, tables: list[ScannedTable]) -> pl.
     ]
     return rows.select(*ROW_KEY_COLUMNS).with_columns(
         _cells_column(split),
-        pl.Series(str(ExtractedRow.ragged), [row.ragged for row in split], dtype=pl.Boolean),
-        _string_lists([row.links for row in split]).alias(ExtractedRow.links),
-        _string_lists([row.notes for row in split]).alias(ExtractedRow.cell_notes),
+        pl.Series("ragged", [row.ragged for row in split], dtype=pl.Boolean),
+        _string_lists([row.links for row in split]).alias("links"),
+        _string_lists([row.notes for row in split]).alias("cell_notes"),
     )
 
 
@@ -861,7 +874,7 @@ def _cells_column(rows: list[Row]) -> pl.Series:
     column = pa.LargeListArray.from_arrays(
         pa.array(offsets, pa.int64()), pa.array(cells, pa.large_string())
     )
-    return pl.Series(ExtractedRow.cells, column, dtype=pl.List(pl.String))
+    return pl.Series("cells", column, dtype=pl.List(pl.String))
 
 
 def tables_as_json(tables: Iterable[Table]) -> list[dict]:

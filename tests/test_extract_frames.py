@@ -1,6 +1,7 @@
 """extract_frames, the build's vectorized path, gives exactly tables_to_frames(extract_tables)."""
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pipeline import extract
 from pipeline.errors import ParseError
 from pipeline.extract import extract_frames, extract_tables, tables_to_frames
 from pipeline.inline import render_cell
+from schemas.extracted import ExtractedRow, ExtractedTable
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = json.loads(
@@ -165,3 +167,24 @@ def test_cells_polars_renders_are_rendered_as_render_cell_does(cell):
 )
 def test_bold_and_starred_cells_are_rendered_by_polars(cell, text):
     assert pl.select(extract._cell_text(pl.lit(cell, dtype=pl.String))).item() == text
+
+
+@pytest.mark.parametrize(
+    ("schema", "model"),
+    [(extract.TABLE_SCHEMA, ExtractedTable), (extract.ROW_SCHEMA, ExtractedRow)],
+)
+def test_the_extractor_names_the_columns_and_types_of_its_contract(schema, model):
+    columns = model.to_schema().columns
+    assert list(schema.items()) == [(name, column.dtype.type) for name, column in columns.items()]
+
+
+@pytest.mark.parametrize("module", ["pipeline.parallel", "pipeline.cli"])
+def test_extraction_workers_start_without_pandera_or_pandas(module):
+    # A worker imports pipeline.parallel to run its chunks, and the command line's module again
+    # when the build runs from it (spawn): every 0.1 s it spends importing is time the other
+    # process extracts alone.
+    code = f"import sys, {module}; print(sorted({{'pandera', 'pandas'}} & set(sys.modules)))"
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert found.stdout.strip() == "[]"
