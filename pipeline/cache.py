@@ -91,20 +91,45 @@ def read_extraction(
     return entries_frames([entry]) if entry is not None else None
 
 
-def write_extraction(
-    cache_dir: Path, sha256: str, tables: pl.DataFrame, rows: pl.DataFrame
+def write_extractions(
+    cache_dir: Path, documents: list[tuple[str, str]], tables: pl.DataFrame, rows: pl.DataFrame
 ) -> None:
-    """Store a document's frames, atomically: a reader sees the whole entry or none."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    """Store the frames of consecutive documents, (source, sha256) each, one entry apiece."""
+    # One conversion to Arrow for all the documents, then a slice each: converting each
+    # document's rows on their own took ~4 ms a document.
     arrow = rows.drop("source").to_arrow()
-    metadata = {TABLES_KEY: json.dumps(tables.select(TABLE_COLUMNS).to_dicts()).encode()}
+    records: dict[str, list[dict[str, Any]]] = {}
+    for record in tables.select("source", *TABLE_COLUMNS).to_dicts():
+        records.setdefault(record.pop("source"), []).append(record)
+    offset = 0
+    for (source, sha256), count in zip(documents, _row_counts(rows, documents), strict=True):
+        _write_entry(cache_dir, sha256, arrow.slice(offset, count), records.get(source, []))
+        offset += count
+
+
+def _row_counts(rows: pl.DataFrame, documents: list[tuple[str, str]]) -> list[int]:
+    """Rows of each document, which must come one after the other in documents' order."""
+    runs = rows.get_column("source").rle().struct.unnest().rows()
+    counts = []
+    for source, _ in documents:
+        counts.append(runs.pop(0)[0] if runs and runs[0][1] == source else 0)
+    if runs:
+        raise ValueError(f"rows of {runs[0][1]} are not where the documents' order puts them")
+    return counts
+
+
+def _write_entry(
+    cache_dir: Path, sha256: str, rows: pa.Table, tables: list[dict[str, Any]]
+) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    metadata = {TABLES_KEY: json.dumps(tables).encode()}
     handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".", suffix=".tmp")
     try:
         with (
             os.fdopen(handle, "wb") as sink,
-            pa.ipc.new_file(sink, arrow.schema.with_metadata(metadata)) as writer,
+            pa.ipc.new_file(sink, rows.schema.with_metadata(metadata)) as writer,
         ):
-            writer.write_table(arrow)
+            writer.write_table(rows)
         os.replace(temporary, entry_path(cache_dir, sha256))
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -134,6 +159,6 @@ def _are_lists(record: dict[str, Any]) -> bool:
 
 @cache
 def _arrow_rows_schema() -> pa.Schema:
-    """The Arrow schema write_extraction gives an entry's rows."""
+    """The Arrow schema write_extractions gives an entry's rows."""
     empty = pl.DataFrame(schema=extract.ROW_SCHEMA).drop("source")
     return empty.to_arrow().schema

@@ -103,11 +103,6 @@ def extract_chunk(chunk: _Chunk, cache_dir: Path | None) -> tuple[pl.DataFrame, 
     """Extract a chunk of documents (in a worker or here) and store each one's frames."""
     tables, rows = extract.extract_frames((source, text) for source, text, _ in chunk.documents)
     if cache_dir is not None:
-        for source, _, sha256 in chunk.documents:
-            cache.write_extraction(
-                cache_dir,
-                sha256,
-                tables.filter(pl.col("source") == source),
-                rows.filter(pl.col("source") == source),
-            )
+        documents = [(source, sha256) for source, _, sha256 in chunk.documents]
+        cache.write_extractions(cache_dir, documents, tables, rows)
     return tables, rows

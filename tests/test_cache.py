@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from pipeline import cache, extract, parallel
@@ -67,7 +68,7 @@ def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path):
 def test_an_entry_with_other_columns_is_a_miss(tmp_path):
     doc = seed_docs()[0]
     tables, rows = extract.extract_frames([(doc.path, doc.text)])
-    cache.write_extraction(tmp_path, doc.sha256, tables, rows.drop("ragged"))
+    cache.write_extractions(tmp_path, [(doc.path, doc.sha256)], tables, rows.drop("ragged"))
     assert cache.read_extraction(tmp_path, doc.sha256, doc.path) is None
 
 
@@ -112,9 +113,9 @@ def test_an_entry_whose_table_records_are_mistyped_is_a_miss(tmp_path):
     doc = seed_docs()[0]
     tables, rows = extract.extract_frames([(doc.path, doc.text)])
     mistyped = tables.with_columns(pl.col("line").cast(pl.String))
-    cache.write_extraction(tmp_path, doc.sha256, mistyped, rows)
+    cache.write_extractions(tmp_path, [(doc.path, doc.sha256)], mistyped, rows)
     assert cache.read_extraction(tmp_path, doc.sha256, doc.path) is None
-    cache.write_extraction(tmp_path, doc.sha256, tables, rows)
+    cache.write_extractions(tmp_path, [(doc.path, doc.sha256)], tables, rows)
     assert cache.read_extraction(tmp_path, doc.sha256, doc.path) is not None
 
 
@@ -126,3 +127,23 @@ def test_cached_runs_around_an_extracted_document_keep_document_order(tmp_path):
     assert (again.cached, again.extracted) == (2, 1)
     assert_frame_equal(again.tables, first.tables)
     assert_frame_equal(again.rows, first.rows)
+
+
+def test_documents_written_together_read_back_one_by_one(tmp_path):
+    docs = seed_docs()
+    tables, rows = extract.extract_frames([(doc.path, doc.text) for doc in docs])
+    cache.write_extractions(tmp_path, [(doc.path, doc.sha256) for doc in docs], tables, rows)
+    for doc in docs:
+        alone = extract.extract_frames([(doc.path, doc.text)])
+        read = cache.read_extraction(tmp_path, doc.sha256, doc.path)
+        assert read is not None
+        assert_frame_equal(read[0], alone[0])
+        assert_frame_equal(read[1], alone[1])
+
+
+def test_rows_out_of_the_documents_order_are_refused(tmp_path):
+    docs = seed_docs()[:2]
+    tables, rows = extract.extract_frames([(doc.path, doc.text) for doc in docs])
+    swapped = [(doc.path, doc.sha256) for doc in reversed(docs)]
+    with pytest.raises(ValueError, match="not where the documents' order puts them"):
+        cache.write_extractions(tmp_path, swapped, tables, rows)
