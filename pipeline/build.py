@@ -36,10 +36,8 @@ Returned = TypeVar("Returned")
 STAGES = ["read", "extract", "observations", "dedupe", "write"]
 # The observation columns read after the observations are encoded: by dedupe, the summary and
 # the check that every row is one place in one table.
-ROW_KEY = ["source", "table_index", "row_index"]
-QUARANTINE_ORDER = [*ROW_KEY, "check"]
 KEPT_COLUMNS = list(
-    dict.fromkeys([*dedupe.OBSERVATION_COLUMNS, *report.OBSERVATION_COLUMNS, *ROW_KEY])
+    dict.fromkeys([*dedupe.OBSERVATION_COLUMNS, *report.OBSERVATION_COLUMNS, *dedupe.SOURCE_ORDER])
 )
 
 
@@ -145,9 +143,9 @@ def observe_rows(
             matched |= matched_here
         encoded = encoding.submit(encoder.finish).result()
     observed = pl.concat(kept)
-    validate.ensure_unique(observed, ROW_KEY, "observations")
+    validate.ensure_unique(observed, dedupe.SOURCE_ORDER, "observations")
     errata.refuse_stale(corrections, matched, set(observed.get_column("source").unique()))
-    return Observed(encoded, observed, pl.concat(quarantined).sort(*QUARANTINE_ORDER))
+    return Observed(encoded, observed, pl.concat(quarantined).sort(validate.QUARANTINE_ORDER))
 
 
 def checked_batch(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -124,8 +124,8 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
-class Table:
-    """One GFM pipe table: where it is, what its header says, and its body rows."""
+class TableHead:
+    """Where a GFM pipe table is and what its header says."""
 
     source: str
     table_index: int
@@ -133,19 +133,19 @@ class Table:
     heading_path: tuple[str, ...]
     header: tuple[str, ...]
     align: tuple[str | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table(TableHead):
+    """One GFM pipe table: where it is, what its header says, and its body rows."""
+
     rows: tuple[Row, ...]
 
 
 @dataclass(frozen=True, slots=True)
-class ScannedTable:
+class ScannedTable(TableHead):
     """A table as the scanner found it: body rows still the lines they were written on."""
 
-    source: str
-    table_index: int
-    line: int
-    heading_path: tuple[str, ...]
-    header: tuple[str, ...]
-    align: tuple[str | None, ...]
     row_lines: list[int]
     row_texts: list[str]
     references: Mapping[str, str]
@@ -660,19 +660,17 @@ def tables_to_frames(tables: Iterable[Table]) -> tuple[pl.DataFrame, pl.DataFram
     return _tables_frame(tables, [len(table.rows) for table in tables]), _rows_frame(tables)
 
 
-def _tables_frame(tables: Sequence[Table | ScannedTable], n_rows: list[int]) -> pl.DataFrame:
-    strings = pl.List(pl.String)
-    return pl.DataFrame(
-        {
-            "source": pl.Series([t.source for t in tables], dtype=pl.String),
-            "table_index": pl.Series([t.table_index for t in tables], dtype=pl.Int32),
-            "line": pl.Series([t.line for t in tables], dtype=pl.Int32),
-            "heading_path": pl.Series([list(t.heading_path) for t in tables], dtype=strings),
-            "header": pl.Series([list(t.header) for t in tables], dtype=strings),
-            "align": pl.Series([list(t.align) for t in tables], dtype=strings),
-            "n_rows": pl.Series(n_rows, dtype=pl.Int32),
-        }
-    )
+def _tables_frame(tables: Sequence[TableHead], n_rows: list[int]) -> pl.DataFrame:
+    columns = {
+        "source": [t.source for t in tables],
+        "table_index": [t.table_index for t in tables],
+        "line": [t.line for t in tables],
+        "heading_path": [list(t.heading_path) for t in tables],
+        "header": [list(t.header) for t in tables],
+        "align": [list(t.align) for t in tables],
+        "n_rows": n_rows,
+    }
+    return pl.DataFrame(columns, schema=TABLE_SCHEMA)
 
 
 def _rows_frame(tables: list[Table]) -> pl.DataFrame:
@@ -690,7 +688,7 @@ def _rows_frame(tables: list[Table]) -> pl.DataFrame:
     )
 
 
-def _row_keys(tables: Sequence[Table | ScannedTable], n_rows: list[int]) -> dict[str, pl.Series]:
+def _row_keys(tables: Sequence[TableHead], n_rows: list[int]) -> dict[str, pl.Series]:
     """Source, table_index and row_index of every body row."""
     return {
         "source": pl.Series(_per_row([t.source for t in tables], n_rows), dtype=pl.String),

@@ -191,9 +191,8 @@ def file_metadata(dataset: DatasetVersion, table: str) -> dict[str, str]:
 
 def encode_table(dataset: DatasetVersion, table: str, frame: pl.DataFrame) -> EncodedTable:
     """One table of the version as its Parquet file, with the metadata every file carries."""
-    encoder = table_encoder(dataset, table, frame)
-    encoder.add(frame)
-    return encoder.finish()
+    data, content_hash = parquet_bytes(frame, file_metadata(dataset, table))
+    return EncodedTable(data, content_hash, frame.height)
 
 
 def encode_in_background(

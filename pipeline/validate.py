@@ -10,6 +10,8 @@ from schemas.valid_observation import LIKELY_CAUSES, ValidObservation
 
 QUARANTINE_COLUMNS = list(QuarantinedRow.to_schema().columns)
 CHECKED_COLUMNS = list(ValidObservation.to_schema().columns)
+# Quarantine rows in source order, then by check.
+QUARANTINE_ORDER = ["source", "table_index", "row_index", "check"]
 
 
 def quarantine_failures(observations: pl.DataFrame) -> pl.DataFrame:
@@ -50,7 +52,7 @@ def _quarantine_rows(
         .with_columns(check=checks)
         .with_columns(reason=reasons)
         .select(QUARANTINE_COLUMNS)
-        .sort("source", "table_index", "row_index", "check")
+        .sort(QUARANTINE_ORDER)
     )
 
 

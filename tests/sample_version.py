@@ -9,6 +9,7 @@ from pipeline import publish
 from pipeline.dedupe import result_id
 from pipeline.validate import empty_frame
 from schemas import PUBLISHED_TABLES
+from tests.factories import observation
 
 SOURCE = "timm-2025-models.md"
 OTHER_SOURCE = "obsidian-backbones-comparison.md"
@@ -84,25 +85,17 @@ def result_row(
 
 def observation_row(result: dict[str, Any], number: int, source: str = SOURCE) -> dict[str, Any]:
     """The observation in source that published a result."""
-    return {
-        **{key: result[key] for key in ("model", "architecture", "pretrained_tag", "top1")},
-        **{key: result[key] for key in ("params_m", "params_lower_bound", "img_size")},
-        "observation_id": f"{source}#0.{number}",
-        "source": source,
-        "table_index": 0,
-        "row_index": number,
-        "line": 10 + number,
-        "table_line": 8,
-        "heading_path": ["2025 Model Metrics", "July 2025"],
-        "raw_cells": [],
-        "unknown_columns": [],
-        "is_results_table": True,
-        "ragged": False,
-        "parse_errors": [],
-        "pretrain_dataset": result["pretrain_dataset"],
-        "result_id": result["result_id"],
-        "status": "result",
-    }
+    published = ("model", "architecture", "pretrained_tag", "top1", "params_m", "img_size")
+    return observation(
+        number,
+        source=source,
+        **{key: result[key] for key in (*published, "params_lower_bound", "pretrain_dataset")},
+        top5=None,
+        heading_path=["2025 Model Metrics", "July 2025"],
+        raw_cells=[],
+        result_id=result["result_id"],
+        status="result",
+    )
 
 
 def sample_tables() -> dict[str, pl.DataFrame]:

@@ -24,21 +24,19 @@ STEPS = [
 pytestmark = pytest.mark.slow
 
 
+def build_command(root: Path, version: str) -> list[str]:
+    raw, outputs = str(root / "raw"), str(root / "outputs")
+    cli = [sys.executable, "-m", "pipeline.cli"]
+    return [*cli, "build", "--raw", raw, "--out", outputs, "--version", version]
+
+
 def run_build(root: Path, version: str, **env: str) -> subprocess.CompletedProcess:
-    command = [
-        sys.executable,
-        "-m",
-        "pipeline.cli",
-        "build",
-        "--raw",
-        str(root / "raw"),
-        "--out",
-        str(root / "outputs"),
-        "--version",
-        version,
-    ]
     return subprocess.run(
-        command, capture_output=True, text=True, env={**os.environ, **env}, cwd=REPO
+        build_command(root, version),
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=REPO,
     )
 
 
@@ -73,18 +71,7 @@ def test_a_build_killed_at_any_step_leaves_every_version_and_latest_intact(built
 
 
 def test_a_second_build_started_during_the_first_is_refused_clearly(built_once):
-    command = [
-        sys.executable,
-        "-m",
-        "pipeline.cli",
-        "build",
-        "--raw",
-        str(built_once / "raw"),
-        "--out",
-        str(built_once / "outputs"),
-        "--version",
-        "0.3.0",
-    ]
+    command = build_command(built_once, "0.3.0")
     env = {
         **os.environ,
         "MODELMETRICS_PAUSE_AT": "before rename",

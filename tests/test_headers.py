@@ -4,6 +4,7 @@ import polars as pl
 import pytest
 
 from pipeline.errors import ModelmetricsError
+from pipeline.extract import TABLE_SCHEMA
 from pipeline.headers import (
     CANONICAL_COLUMNS,
     header_columns,
@@ -28,15 +29,7 @@ def tables_frame(*headers: list[str]) -> pl.DataFrame:
             "align": [[None] * len(header) for header in headers],
             "n_rows": [1] * len(headers),
         },
-        schema={
-            "source": pl.String,
-            "table_index": pl.Int32,
-            "line": pl.Int32,
-            "heading_path": pl.List(pl.String),
-            "header": pl.List(pl.String),
-            "align": pl.List(pl.String),
-            "n_rows": pl.Int32,
-        },
+        schema=TABLE_SCHEMA,
     )
     return ExtractedTable.validate(frame)
 

@@ -10,31 +10,12 @@ from hypothesis import strategies as st
 
 from pipeline.decode import decode_document
 from pipeline.errors import SchemaViolation
-from pipeline.extract import extract_tables, tables_to_frames
+from pipeline.extract import ROW_SCHEMA, TABLE_SCHEMA, extract_tables, tables_to_frames
 from pipeline.normalize import normalize_rows, unknown_columns
 from schemas.extracted import ExtractedRow, ExtractedTable
 from schemas.observations import NormalizedObservation
 
 RAW = Path(__file__).resolve().parent.parent / "raw"
-_TABLE_SCHEMA: dict[str, Any] = {
-    "source": pl.String,
-    "table_index": pl.Int32,
-    "line": pl.Int32,
-    "heading_path": pl.List(pl.String),
-    "header": pl.List(pl.String),
-    "align": pl.List(pl.String),
-    "n_rows": pl.Int32,
-}
-_ROW_SCHEMA: dict[str, Any] = {
-    "source": pl.String,
-    "table_index": pl.Int32,
-    "row_index": pl.Int32,
-    "line": pl.Int32,
-    "cells": pl.List(pl.String),
-    "ragged": pl.Boolean,
-    "links": pl.List(pl.String),
-    "cell_notes": pl.List(pl.String),
-}
 
 
 def frames(
@@ -57,7 +38,7 @@ def frames(
                 "n_rows": len(rows),
             }
         ],
-        schema=_TABLE_SCHEMA,
+        schema=TABLE_SCHEMA,
     )
     body = pl.DataFrame(
         {
@@ -70,7 +51,7 @@ def frames(
             "links": links or [None] * len(rows),
             "cell_notes": cell_notes or [None] * len(rows),
         },
-        schema=_ROW_SCHEMA,
+        schema=ROW_SCHEMA,
     )
     return ExtractedTable.validate(tables), ExtractedRow.validate(body)
 
