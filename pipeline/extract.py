@@ -14,14 +14,13 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import polars as pl
 import pyarrow as pa
-from markdown_it.common.utils import normalizeReference
 
 from pipeline.errors import ParseError
-from pipeline.inline import RenderedCell, render_cell, render_text
+from pipeline.inline import RenderedCell, leading_definitions, render_cell, render_text
 
 # The columns of the two frames the extractor returns. schemas/extracted.py holds their contract
 # (ExtractedTable, ExtractedRow: checks, descriptions) and a test keeps the two the same; they
@@ -51,7 +50,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 # A cell needs inline rendering only when it holds one of these, or a "_" next to a non-word
 # character: "vit_base_patch16_224" is plain text, "_ViT_" is emphasis. Two patterns, since one
@@ -81,9 +80,6 @@ LIST_MARKER = re.compile(r"(?:[-+*]|([0-9]{1,9})[.)])(?=[ \t]|$)")
 # MkDocs-Material: `!!! note "Title"`, collapsible `??? tip` / `???+ tip`, content tabs `=== "Tab"`.
 # Their bodies are indented four spaces and are Markdown, not indented code.
 MKDOCS_CONTAINER = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]+\S.*|===\+?[ \t]+".*"[ \t]*')
-LINK_REFERENCE = re.compile(
-    r"^[ \t>]*\[((?:[^\]\\^]|\\.)(?:[^\]\\]|\\.){0,998})\]:[ \t]*<?([^\s<>]+)>?", re.M
-)
 
 HTML_END_FOR_START = (
     (
@@ -168,10 +164,7 @@ def extract_frames(documents: Iterable[tuple[str, str]]) -> tuple[pl.DataFrame, 
 def scan_tables(text: str, source: str) -> list[ScannedTable]:
     """The tables of a document with their body row lines, not yet split into cells."""
     lines = text.removeprefix("\ufeff").split("\n")
-    references = link_references(text) if "]:" in text else {}
-    scanner = _BlockScanner(source, references)
-    scanner.scan(lines, front_matter_end(lines))
-    return scanner.tables
+    return _BlockScanner(source).scan(lines, front_matter_end(lines))
 
 
 @contextmanager
@@ -199,14 +192,6 @@ def front_matter_end(lines: list[str]) -> int:
     return 0
 
 
-def link_references(text: str) -> dict[str, str]:
-    """Link reference definitions, `[label]: url`, by normalized label (first one wins)."""
-    references: dict[str, str] = {}
-    for definition in LINK_REFERENCE.finditer(text):
-        references.setdefault(normalizeReference(definition.group(1)), definition.group(2))
-    return references
-
-
 def split_cells(line: str) -> list[str]:
     """The raw cells of a row, `\\|` unescaped; [] when the line holds no cell ("|")."""
     content = line.strip(" \t\r\v\f")
@@ -214,11 +199,26 @@ def split_cells(line: str) -> list[str]:
         content = content[1:]
         if not content.strip(" \t\r\v\f"):
             return []
+    return _split_after_leading_pipe(content)
+
+
+def _split_after_leading_pipe(content: str) -> list[str]:
+    """The raw cells of a row's content from its first cell on, the trailing pipe dropped."""
     if content.endswith("|") and not content.endswith("\\|"):
         content = content[:-1]
     if "\\" not in content:
         return content.split("|")
     return [cell.replace("\\|", "|") for cell in ESCAPED_PIPE_SPLIT.split(content)]
+
+
+def _header_cells(text: str) -> list[str]:
+    """The raw cells of a header row as cmark-gfm reads the paragraph line it comes from."""
+    # Only a lazy continuation line still has indentation here; cmark-gfm reads its first pipe
+    # as a cell border, not as the row's leading pipe.
+    if text[:1] in (" ", "\t") and text.lstrip(" \t").startswith("|"):
+        after_border = text.strip(ROW_SPACE)[1:]
+        return ["", *_split_after_leading_pipe(after_border)] if after_border else [""]
+    return split_cells(text)
 
 
 def parse_delimiter_row(line: str) -> tuple[str | None, ...] | None:
@@ -253,12 +253,18 @@ class _Container:
 
     quote: bool
     indent: int = 0
+    # A list item whose marker line is empty: a blank line next ends it (an item can begin with
+    # at most one blank line).
+    empty: bool = False
 
 
 @dataclass
 class _Paragraph:
     lines: list[str]
     last_line: int
+    # The last line as cmark-gfm reads it as a table header: a lazy continuation line keeps its
+    # indentation there, and "  | a |" is then two cells ("", "a"), as GitHub renders it.
+    header_text: str
     # cmark-gfm tries a paragraph as a table header once: a delimiter row with the wrong number
     # of columns marks it, and later delimiter rows in the same paragraph are text.
     tried_as_header: bool = False
@@ -267,6 +273,8 @@ class _Paragraph:
 @dataclass
 class _OpenTable:
     line: int
+    # Headings and header cells as written: they are rendered once the whole document is read,
+    # with the link reference definitions it makes anywhere.
     heading_path: tuple[str, ...]
     header: tuple[str, ...]
     align: tuple[str | None, ...]
@@ -280,10 +288,10 @@ class _OpenTable:
 class _BlockScanner:
     """Reads a document line by line, keeping the open containers, the open leaf and headings."""
 
-    def __init__(self, source: str, references: dict[str, str]) -> None:
+    def __init__(self, source: str) -> None:
         self.source = source
-        self.references = references
-        self.tables: list[ScannedTable] = []
+        self.references: dict[str, str] = {}
+        self.tables: list[_OpenTable] = []
         self.containers: list[_Container] = []
         self.headings: list[tuple[int, str]] = []
         self.paragraph: _Paragraph | None = None
@@ -292,7 +300,8 @@ class _BlockScanner:
         self.html_end: tuple[str, ...] | None = None
         self.indented_code = False
 
-    def scan(self, lines: list[str], start: int) -> None:
+    def scan(self, lines: list[str], start: int) -> list[ScannedTable]:
+        """The document's tables, from lines[start] on."""
         index = start
         while index < len(lines):
             # The hot path: body rows. No block starts with "|", and a table's containers are
@@ -307,13 +316,32 @@ class _BlockScanner:
             index += 1
         self._close_leaf()
 
+        @cache
+        def rendered(text: str) -> str:
+            return render_text(text, self.references)
+
+        return [
+            ScannedTable(
+                self.source,
+                table_index,
+                table.line,
+                tuple(map(rendered, table.heading_path)),
+                tuple(map(rendered, table.header)),
+                table.align,
+                table.row_lines,
+                table.row_texts,
+                self.references,
+            )
+            for table_index, table in enumerate(self.tables)
+        ]
+
     def _scan_line(self, number: int, line: str) -> None:
         if "\t" in line:
             line = _expand_leading_tabs(line)
         matched, rest = self._match_containers(line)
         if matched < len(self.containers):
             if self._continues_lazily(rest):
-                self._add_paragraph_line(number, rest)
+                self._add_paragraph_line(number, rest, lazy=True)
                 return
             self._close_leaf()
             del self.containers[matched:]
@@ -332,8 +360,11 @@ class _BlockScanner:
                 rest = rest[indent + 1 :]
                 rest = rest[1:] if rest.startswith(" ") else rest
             elif not rest.strip(" \t"):
+                if container.empty:
+                    return matched, rest
                 rest = ""
             elif indent >= container.indent:
+                container.empty = False
                 rest = rest[container.indent :]
             else:
                 return matched, rest
@@ -344,7 +375,9 @@ class _BlockScanner:
         if self.paragraph is None or self.table is not None or not rest.strip(" \t"):
             return False
         indent = len(rest) - len(rest.lstrip(" "))
-        return indent >= 4 or _block_start(rest[indent:], paragraph_open=True) is None
+        # The paragraph is in a container this line did not continue, so blocks start as if no
+        # paragraph were open (cmark-gfm): "-" is an empty list item and "---" a thematic break.
+        return indent >= 4 or _block_start(rest[indent:], paragraph_open=False) is None
 
     def _inside_literal_block(self, rest: str) -> bool:
         """Handle a line of fenced code, an HTML block or indented code; False when none is open."""
@@ -397,7 +430,8 @@ class _BlockScanner:
                 rest = rest[1:] if rest.startswith(" ") else rest
             elif start == "item":
                 width, rest = _list_item_content(text)
-                self.containers.append(_Container(quote=False, indent=indent + width))
+                empty = not rest.strip(" \t")
+                self.containers.append(_Container(quote=False, indent=indent + width, empty=empty))
             else:
                 self._open_leaf(start, indent, text)
                 return
@@ -405,7 +439,7 @@ class _BlockScanner:
     def _open_leaf(self, start: str, indent: int, text: str) -> None:
         if start == "heading":
             level = len(text) - len(text.lstrip("#"))
-            self._set_heading(level, _atx_heading_text(text, self.references))
+            self._set_heading(level, _atx_heading_content(text))
         elif start == "fence":
             self.fence = (text[0], len(text) - len(text.lstrip(text[0])))
         elif start == "html":
@@ -441,24 +475,27 @@ class _BlockScanner:
                 return
         self._add_paragraph_line(number, text)
 
-    def _add_paragraph_line(self, number: int, text: str) -> None:
+    def _add_paragraph_line(self, number: int, text: str, lazy: bool = False) -> None:
+        stripped = text.lstrip(" \t")
         if self.paragraph is None:
-            self.paragraph = _Paragraph([text.lstrip(" \t")], number)
+            self.paragraph = _Paragraph([stripped], number, stripped)
         else:
-            self.paragraph.lines.append(text.lstrip(" \t"))
+            self.paragraph.lines.append(stripped)
             self.paragraph.last_line = number
+            self.paragraph.header_text = text if lazy else stripped
 
     def _start_table(self, text: str) -> bool:
         """Start a table when `text` is a delimiter row matching the paragraph's last line."""
         align = parse_delimiter_row(text)
         if align is None or self.paragraph is None:
             return False
-        header_cells = split_cells(self.paragraph.lines[-1])
+        header_cells = _header_cells(self.paragraph.header_text)
         if len(header_cells) != len(align):
             self.paragraph.tried_as_header = True
             return False
-        header = tuple(render_text(cell, self.references) for cell in header_cells)
+        header = tuple(header_cells)
         header_line = self.paragraph.last_line
+        # cmark-gfm keeps the lines before the header as text: link definitions there do not count.
         self.paragraph = None
         path = tuple(heading for _, heading in self.headings)
         self.table = _OpenTable(header_line, path, header, align, self._row_start())
@@ -472,8 +509,25 @@ class _BlockScanner:
 
     def _close_setext_heading(self, level: int) -> None:
         if self.paragraph is not None:
-            self._set_heading(level, render_text(" ".join(self.paragraph.lines), self.references))
+            text = self.paragraph.lines[self._take_definitions() :]
+            if text:
+                self._set_heading(level, " ".join(text))
             self.paragraph = None
+
+    def _take_definitions(self) -> int:
+        """Keep the link definitions the open paragraph starts with; how many lines they use."""
+        paragraph = self.paragraph
+        if paragraph is None or not paragraph.lines[0].startswith("["):
+            return 0
+        if not any("]:" in line for line in paragraph.lines):
+            return 0
+        try:
+            definitions, used = leading_definitions(paragraph.lines)
+        except ParseError as error:
+            raise ParseError(f"{self.source}:{paragraph.last_line}: {error}") from error
+        for label, url in definitions.items():
+            self.references.setdefault(label, url)
+        return used
 
     def _set_heading(self, level: int, text: str) -> None:
         while self.headings and self.headings[-1][0] >= level:
@@ -481,25 +535,14 @@ class _BlockScanner:
         self.headings.append((level, text))
 
     def _close_leaf(self) -> None:
+        self._take_definitions()
         self.paragraph = None
         self.fence = None
         self.html_end = None
         self.indented_code = False
-        table, self.table = self.table, None
-        if table is not None:
-            self.tables.append(
-                ScannedTable(
-                    self.source,
-                    len(self.tables),
-                    table.line,
-                    table.heading_path,
-                    table.header,
-                    table.align,
-                    table.row_lines,
-                    table.row_texts,
-                    self.references,
-                )
-            )
+        if self.table is not None:
+            self.tables.append(self.table)
+            self.table = None
 
 
 def _add_row_lines(table: _OpenTable, lines: list[str], index: int) -> int:
@@ -631,15 +674,15 @@ def _list_item_content(text: str) -> tuple[int, str]:
     return marker_width + spaces, after[spaces:]
 
 
-def _atx_heading_text(text: str, references: dict[str, str]) -> str:
-    """The plain text of an ATX heading line, without its `#` marks and closing sequence."""
+def _atx_heading_content(text: str) -> str:
+    """The content of an ATX heading line, without its `#` marks and closing sequence."""
     content = text.lstrip("#").strip(" \t")
     without_closing = content.rstrip("#")
     if not without_closing:
         content = ""
     elif without_closing[-1] in " \t":
         content = without_closing.rstrip(" \t")
-    return render_text(content, references)
+    return content
 
 
 def _html_block_end(text: str, paragraph_open: bool) -> tuple[str, ...] | None:

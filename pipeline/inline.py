@@ -98,6 +98,23 @@ def render_text(source: str, references: Mapping[str, str] | None = None) -> str
     return render_cell(source, references).text
 
 
+def leading_definitions(lines: Sequence[str]) -> tuple[dict[str, str], int]:
+    """The link reference definitions a paragraph starts with, by normalized label (the first
+    of a label wins), and how many of its lines they take."""
+    # A definition ("[1]: https://...") counts only at the start of a paragraph, which the
+    # scanner knows; markdown-it reads it (titles, <destinations>, lines it spans) as CommonMark.
+    env: dict[str, Any] = {}
+    try:
+        tokens = _markdown_it().parse("\n".join(lines), env)
+    except (RecursionError, ValueError, IndexError, KeyError, TypeError) as error:
+        raise ParseError(
+            f"cannot read the link definitions in {lines[0][:80]!r}: {error}"
+        ) from error
+    found = env.get("references", {})
+    used = tokens[0].map[0] if tokens and tokens[0].map else len(lines)
+    return {label: str(found[label]["href"]) for label in found}, used
+
+
 def _render_simply(source: str, has_references: bool) -> RenderedCell | None:
     core = _strip_whole_cell_emphasis(source)
     if core is None:

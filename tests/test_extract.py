@@ -216,6 +216,46 @@ def test_reference_links_resolve_through_definitions_anywhere_in_the_document():
     assert table.rows[0].links == ("https://arxiv.org/abs/2010.11929",)
 
 
+@pytest.mark.parametrize(
+    ("markdown", "header", "rows"),
+    [
+        # A definition counts at the start of a paragraph, in any container, on several lines.
+        ("- [ref]: https://x.org\n\n| [ref] |\n|-|\n", ["ref"], []),
+        ("[ref]:\n/url\n\n| [ref] |\n|-|\n", ["ref"], []),
+        ('[ref]: /u "t"\nHeading\n===\n\n| [ref] |\n|-|\n', ["ref"], []),
+        # Elsewhere it is text: mid-paragraph, in code, as a table row, or before a table header
+        # in the same paragraph (cmark-gfm keeps those lines as text).
+        ("text\n[ref]: /u\n\n| [ref] |\n|-|\n", ["[ref]"], []),
+        ("    [ref]: /u\n\n| [ref] |\n|-|\n", ["[ref]"], []),
+        ("```\n[ref]: /u\n```\n\n| [ref] |\n|-|\n", ["[ref]"], []),
+        ("| a |\n| - |\n[ref]: /u\n\n[ref]\n", ["a"], [["[ref]: /u"]]),
+        ("[ref]: https://x.org\n| [ref] |\n| :-- |\n", ["[ref]"], []),
+    ],
+)
+def test_link_definitions_count_where_commonmark_reads_them(markdown, header, rows):
+    (table,) = extract_tables(markdown, "doc.md")
+    assert (list(table.header), [list(row.cells) for row in table.rows]) == (header, rows)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "headers"),
+    [
+        # A line leaving a block quote or list item starts blocks as if no paragraph were open:
+        # "-" is an empty list item and "---" a thematic break, not paragraph text.
+        ("> a\n-\n> |---|\n", []),
+        ("* a\n---\n   :-:\n", []),
+        # A lazy continuation line keeps its indentation, so its first pipe starts a cell.
+        ("> a\n  | b |\n> |---|---|\n", [["", "b"]]),
+        ("> a\n  | b |\n> |---|\n", []),
+        ("> a\n | \n> | - |\n", [[""]]),
+        # An empty list item ends at a blank line: what follows at its indentation is code.
+        ("-\n\n    | a |\n    | - |\n", []),
+    ],
+)
+def test_lazy_lines_and_empty_list_items_follow_cmark_gfm(markdown, headers):
+    assert [list(table.header) for table in extract_tables(markdown, "doc.md")] == headers
+
+
 def test_links_of_a_row_are_listed_in_cell_order():
     markdown = (
         "| a | b |\n|---|---|\n| [x](https://a.org) | [y](https://b.org) [z](https://c.org) |\n"
