@@ -3,7 +3,8 @@
 cmark-gfm is GitHub's own Markdown parser. For documents in plain GFM (no MkDocs or Obsidian
 dialect, which GitHub renders as code or text) every table must have the same header, body
 cells and alignments in both. Cell texts are compared as rendered text: cmark-gfm's HTML with
-its tags dropped and entities decoded, image alt text kept.
+its tags dropped and entities decoded, image alt text kept. Our side reads the document the way
+the build reads a raw file (decoded, any line ends, a byte order mark dropped).
 
 Known difference, left out of the generated cells: cmark-gfm also strikes text through between
 single tildes (`~a~`); the cell renderer, like markdown-it-py, only between double ones.
@@ -16,6 +17,7 @@ from cmarkgfm.cmark import Options
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.decode import decode_document
 from pipeline.extract import extract_tables
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -75,13 +77,15 @@ def github_tables(markdown: str) -> list[Grid]:
 
 
 def our_tables(markdown: str) -> list[Grid]:
+    """The tables the build finds in the document written as UTF-8 (decoded as any raw file)."""
+    text = decode_document("doc.md", markdown.encode()).text
     return [
         {
             "header": list(table.header),
             "rows": [list(row.cells) for row in table.rows],
             "align": list(table.align),
         }
-        for table in extract_tables(markdown, "doc.md")
+        for table in extract_tables(text, "doc.md")
     ]
 
 
@@ -139,6 +143,7 @@ other_block = st.sampled_from(
 
 @st.composite
 def documents(draw: st.DrawFn) -> str:
+    """Blocks in containers, with LF, CRLF or CR line ends, mixed, and maybe a byte order mark."""
     lines: list[str] = []
     for _ in range(draw(st.integers(1, 4))):
         block = draw(st.one_of(table_block(), table_block(), other_block))
@@ -149,12 +154,14 @@ def documents(draw: st.DrawFn) -> str:
             lines.append(("" if number == lazy else prefix) + text)
         if draw(st.booleans()):
             lines.append("")
-    return "\n".join(lines)
+    ends = draw(st.lists(st.sampled_from(["\n", "\n", "\r\n", "\r"]), min_size=len(lines)))
+    bom = draw(st.sampled_from(["", "", "\ufeff"]))
+    return bom + "".join(line + end for line, end in zip(lines, ends, strict=False))
 
 
 def no_front_matter(markdown: str) -> bool:
     """A document that starts with "---" may open YAML front matter, which GitHub does not read."""
-    return not markdown.startswith("---")
+    return not markdown.lstrip("\ufeff").startswith("---")
 
 
 # Line soup: any mix of table-shaped lines and block starts, each in any container.
