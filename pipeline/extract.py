@@ -20,7 +20,7 @@ import polars as pl
 import pyarrow as pa
 
 from pipeline.errors import ParseError
-from pipeline.inline import RenderedCell, leading_definitions, render_cell, render_text
+from pipeline.inline import FOOTNOTE, RenderedCell, leading_definitions, render_cell, render_text
 
 # The columns of the two frames the extractor returns. schemas/extracted.py holds their contract
 # (ExtractedTable, ExtractedRow: checks, descriptions) and a test keeps the two the same; they
@@ -80,6 +80,8 @@ LIST_MARKER = re.compile(r"(?:[-+*]|([0-9]{1,9})[.)])(?=[ \t]|$)")
 # MkDocs-Material: `!!! note "Title"`, collapsible `??? tip` / `???+ tip`, content tabs `=== "Tab"`.
 # Their bodies are indented four spaces and are Markdown, not indented code.
 MKDOCS_CONTAINER = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]+\S.*|===\+?[ \t]+".*"[ \t]*')
+# A GFM footnote definition, `[^1]: text`: a block whose later lines are indented four spaces.
+FOOTNOTE_DEFINITION = re.compile(r"\[\^([^\]\s]+)\]:[ \t]*")
 
 HTML_END_FOR_START = (
     (
@@ -428,6 +430,11 @@ class _BlockScanner:
                 self.containers.append(_Container(quote=True))
                 rest = text[1:]
                 rest = rest[1:] if rest.startswith(" ") else rest
+            elif start == "footnote":
+                marker = FOOTNOTE_DEFINITION.match(text)
+                label, rest = (marker.group(1), text[marker.end() :]) if marker else ("", text)
+                self.references.setdefault(FOOTNOTE + label, "")
+                self.containers.append(_Container(quote=False, indent=indent + 4))
             elif start == "item":
                 width, rest = _list_item_content(text)
                 empty = not rest.strip(" \t")
@@ -650,6 +657,8 @@ def _block_start(text: str, paragraph_open: bool) -> str | None:
         return "item"
     if first in "!?=" and MKDOCS_CONTAINER.fullmatch(text):
         return "mkdocs"
+    if first == "[" and text.startswith("[^") and FOOTNOTE_DEFINITION.match(text):
+        return "footnote"
     return None
 
 

@@ -16,10 +16,15 @@ from markdown_it import MarkdownIt
 from markdown_it.common.entities import entities
 from markdown_it.common.html_re import HTML_TAG_RE
 from markdown_it.common.utils import fromCodePoint, isValidEntityCode, normalizeReference
+from mdit_py_plugins.footnote import footnote_plugin
 
 from pipeline.errors import ParseError
 
 ASCII_PUNCTUATION = frozenset(string.punctuation)
+# Definitions are one mapping, label -> url. A GFM footnote ("[^1]: ...") is its label after
+# this prefix, with no url: NUL, which markdown-it replaces in every text it reads, so no link
+# label has it ("[^a b]: x", with a space, is a link to "x" labelled "^a b").
+FOOTNOTE = "\x00"
 # The characters where the simple renderer has something to do; "!" only before "[".
 INLINE_SPECIAL = re.compile(r"[\\`&<\[!]")
 # A "*" run can always open or close emphasis; a "_" run only when a neighbour is not a letter or
@@ -99,10 +104,11 @@ def render_text(source: str, references: Mapping[str, str] | None = None) -> str
 
 
 def leading_definitions(lines: Sequence[str]) -> tuple[dict[str, str], int]:
-    """The link reference definitions a paragraph starts with, by normalized label (the first
-    of a label wins), and how many of its lines they take."""
+    """The definitions a paragraph starts with and how many of its lines they take: link
+    references by normalized label (url), GFM footnotes as FOOTNOTE + label (empty)."""
     # A definition ("[1]: https://...") counts only at the start of a paragraph, which the
-    # scanner knows; markdown-it reads it (titles, <destinations>, lines it spans) as CommonMark.
+    # scanner knows; markdown-it reads it (titles, <destinations>, lines it spans) as CommonMark,
+    # and "[^1]: ..." as a footnote, as GitHub does, not as a link to "...".
     env: dict[str, Any] = {}
     try:
         tokens = _markdown_it().parse("\n".join(lines), env)
@@ -111,8 +117,11 @@ def leading_definitions(lines: Sequence[str]) -> tuple[dict[str, str], int]:
             f"cannot read the link definitions in {lines[0][:80]!r}: {error}"
         ) from error
     found = env.get("references", {})
+    footnotes = env.get("footnotes", {}).get("refs", {})
     used = tokens[0].map[0] if tokens and tokens[0].map else len(lines)
-    return {label: str(found[label]["href"]) for label in found}, used
+    definitions = {label: str(found[label]["href"]) for label in found}
+    definitions.update({FOOTNOTE + label.removeprefix(":"): "" for label in footnotes})
+    return definitions, used
 
 
 def _render_simply(source: str, has_references: bool) -> RenderedCell | None:
@@ -290,7 +299,8 @@ _WRITERS = {
 
 @cache
 def _markdown_it() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("strikethrough")
+    # GFM footnote references ("85.2[^1]") and definitions ("[^1]: ..."), no inline footnotes.
+    return MarkdownIt("commonmark").enable("strikethrough").use(footnote_plugin, inline=False)
 
 
 def _render_with_markdown_it(source: str, references: Mapping[str, str]) -> RenderedCell:
@@ -299,7 +309,16 @@ def _render_with_markdown_it(source: str, references: Mapping[str, str]) -> Rend
         "references": {
             normalizeReference(label): {"href": parser.normalizeLink(url), "title": ""}
             for label, url in references.items()
-        }
+            if not label.startswith(FOOTNOTE)
+        },
+        "footnotes": {
+            "refs": {
+                ":" + label.removeprefix(FOOTNOTE): -1
+                for label in references
+                if label.startswith(FOOTNOTE)
+            },
+            "list": {},
+        },
     }
     try:
         tokens = parser.parseInline(source, env)
@@ -321,6 +340,11 @@ def _write_tokens(tokens: Sequence[Any], writer: _PlainText, in_image: bool) -> 
             writer.write(" ")
         elif token.type == "html_inline":
             _write_tag(token.content, writer)
+        elif token.type == "footnote_ref":
+            # A GFM footnote reference is a footnote mark, like <sup>1</sup>: kept apart.
+            writer.open_note()
+            writer.write(str(token.meta["label"]))
+            writer.close_note()
         elif token.type == "link_open" and not in_image:
             writer.link(str(token.attrs.get("href", "")))
         elif token.type == "image":

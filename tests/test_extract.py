@@ -238,6 +238,35 @@ def test_link_definitions_count_where_commonmark_reads_them(markdown, header, ro
 
 
 @pytest.mark.parametrize(
+    ("cell", "text", "note", "links"),
+    [
+        ("85.2[^1]", "85.2", "1", ()),
+        ("**84.1**[^note]", "84.1", "note", ()),
+        ("`85.2[^1]`", "85.2[^1]", "", ()),
+        ("85.2[^9]", "85.2[^9]", "", ()),
+        ("[^a b]", "^a b", "", ("/link",)),
+    ],
+)
+def test_gfm_footnote_references_are_marks_kept_apart(cell, text, note, links):
+    # A reference to a defined footnote is a mark, like <sup>1</sup>; an undefined one is text,
+    # and a label with a space is a link label, as GitHub reads them.
+    markdown = (
+        f"| h |\n|---|\n| {cell} |\n\n[^1]: https://arxiv.org/abs/2010.11929\n"
+        "[^note]: trained longer\n\n[^a b]: /link\n"
+    )
+    (table,) = extract_tables(markdown, "doc.md")
+    (row,) = table.rows
+    assert (row.cells, row.notes, row.links) == ((text,), (note,) if note else (), links)
+
+
+def test_a_footnote_definition_holds_the_lines_indented_under_it():
+    markdown = (
+        "[^1]: a note\n| a |\n|---|\n\n[^2]: a note\n\n    | b |\n    |---|\n\n| c |\n|---|\n"
+    )
+    assert [table.header for table in extract_tables(markdown, "doc.md")] == [("b",), ("c",)]
+
+
+@pytest.mark.parametrize(
     ("markdown", "headers"),
     [
         # A line leaving a block quote or list item starts blocks as if no paragraph were open:

@@ -73,6 +73,7 @@ ROW_PIECES = [
     "`code | pipe`",
     "\\|",
     "<sup>1</sup>",
+    "85.2[^1]",
     "&amp;",
     "~~old~~",
     "**a*b**",
@@ -98,6 +99,7 @@ BLOCK_LINES = [
     "|",
     "| --- | --- |",
     "[vit]: https://example.org/vit",
+    "[^1]: https://example.org/paper",
 ]
 
 
