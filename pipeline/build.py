@@ -80,27 +80,27 @@ def build_dataset(
     observed = observe_rows(release, tables, rows)
     del rows  # every row is an observation now: free the extracted cells
     timer.start("dedupe")
+    # Each table is encoded (in two threads) as soon as it is final, while the next one is made.
+    encoding = publish.TableEncoding(release)
+    encoding.start("quarantine", observed.quarantine)
+    encoding.start("sources", sources.sources_table(docs, manifest, tables))
     results, conflicts = dedupe.merge_results(observed.kept)
-    # The results are final: encode them (in a thread) while the models are summarized.
-    encoding_results = publish.encode_in_background(release, "results", checked("results", results))
-    models = dedupe.summarize_models(observed.kept, results)
-    source_rows = sources.sources_table(docs, manifest, tables)
+    encoding.start("results", results)
+    encoding.start("conflicts", conflicts)
+    encoding.start("models", dedupe.summarize_models(observed.kept, results))
     # Save outputs.
     timer.start("write")
-    published: dict[str, pl.DataFrame | publish.EncodedTable] = {
-        "results": encoding_results.result(),
-        "models": checked("models", models),
-        "observations": observed.encoded,
-        "sources": checked("sources", source_rows),
-        "conflicts": checked("conflicts", conflicts),
-        "quarantine": checked("quarantine", observed.quarantine),
-    }
+    # The tables are checked and summarized while the last of them are encoded.
+    check_tables(encoding.frames)
+    counts, warnings = summarize(docs, tables, {**encoding.frames, "observations": observed.kept})
+    published = {**encoding.finish(), "observations": observed.encoded}
     dataset = replace(release, tables={name: published[name] for name in PUBLISHED_TABLES})
     refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
-    outcome = publish.write_version(out_dir, dataset)
+    outcome = publish.write_version(out_dir, dataset, encoding.frames)
     catalog.write_catalog(out_dir)
-    summarized = {**dataset.loaded_frames(), "results": results, "observations": observed.kept}
-    return summarize(dataset, outcome, docs, tables, summarized, timer.finish())
+    return BuildReport(
+        dataset.version, outcome.path, outcome.written, counts, warnings, timer.finish()
+    )
 
 
 @dataclass(frozen=True)
@@ -223,6 +223,17 @@ def checked(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     return validate.ensure_schema(frame, PUBLISHED_TABLES[table], table)
 
 
+def check_tables(frames: dict[str, pl.DataFrame]) -> None:
+    """Validate each published table against its schema (a bug fails the build)."""
+    # A check changes no table (no schema coerces a type or adds a column), so a table can be
+    # encoded before it is checked: on the 1M-row bench the results' encoding starts 0.2 s
+    # sooner. The checks run in the build's thread, beside the encoders: pandera makes hundreds
+    # of small calls that each wait for the GIL, and in a thread beside merge_results the checks
+    # took 0.55 s instead of 0.19 s and merge_results 1.0 s instead of 0.5 s.
+    for table, frame in frames.items():
+        checked(table, frame)
+
+
 def input_records(docs: list[Doc], manifest: sources.Manifest | None) -> list[dict[str, str]]:
     """Every input with its sha256 and origin, as listed in manifest.json."""
     origins = manifest.origins() if manifest else {}
@@ -233,20 +244,12 @@ def input_records(docs: list[Doc], manifest: sources.Manifest | None) -> list[di
 
 
 def summarize(
-    dataset: publish.DatasetVersion,
-    outcome: publish.WriteOutcome,
-    docs: list[Doc],
-    tables: pl.DataFrame,
-    frames: dict[str, pl.DataFrame],
-    stage_seconds: dict[str, float],
-) -> BuildReport:
+    docs: list[Doc], tables: pl.DataFrame, frames: dict[str, pl.DataFrame]
+) -> tuple[dict[str, int], pl.DataFrame]:
     """The numbers and warnings a person wants after a build, from the tables as frames."""
     unknown = normalize.unknown_columns(tables)
     counts = {
         **report.count_outputs(docs, frames, tables.height),
         "unknown columns": unknown.height,
     }
-    warnings = report.collect_warnings(docs, unknown, frames)
-    return report.BuildReport(
-        dataset.version, outcome.path, outcome.written, counts, warnings, stage_seconds
-    )
+    return counts, report.collect_warnings(docs, unknown, frames)

@@ -5,10 +5,12 @@ import os
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from pipeline import batches
+from pipeline import batches, dedupe
 from pipeline.build import build_dataset
+from pipeline.errors import SchemaViolation
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,6 +42,22 @@ def test_a_build_in_batches_of_seven_rows_writes_the_bytes_of_one_batch(tmp_path
     batched = build_dataset(tmp_path / "raw", tmp_path / "batched")
     assert whole.counts["rows"] > 7 * 10
     assert digests(batched.path) == digests(whole.path)
+
+
+def test_a_table_that_breaks_its_schema_fails_the_build_though_its_encoding_started(
+    tmp_path, monkeypatch
+):
+    summarize_models = dedupe.summarize_models
+
+    def models_with_a_negative_count(observations, results):
+        models = summarize_models(observations, results)
+        return models.with_columns(pl.lit(-1, pl.Int32).alias("n_observations"))
+
+    monkeypatch.setattr(dedupe, "summarize_models", models_with_a_negative_count)
+    shutil.copytree(REPO / "raw", tmp_path / "raw")
+    with pytest.raises(SchemaViolation, match="table models breaks its schema Model"):
+        build_dataset(tmp_path / "raw", tmp_path / "outputs")
+    assert not list((tmp_path / "outputs").glob("v*"))
 
 
 def test_a_step_computed_ahead_gives_its_results_in_order_and_its_errors():

@@ -87,7 +87,7 @@ def cache_file(out_dir, previous="0.1.0", version="0.1.1"):
     return out_dir / publish.CHANGELOG_CACHE / f"v{previous}-v{version}.json"
 
 
-@pytest.mark.parametrize(
+CHANGES = pytest.mark.parametrize(
     ("name", "tables"),
     [
         ("a value edited", {"results": results(model=["m1", "m2", "m9"]), "models": models()}),
@@ -114,12 +114,25 @@ def cache_file(out_dir, previous="0.1.0", version="0.1.1"):
         ("nothing changed", {"results": results(), "models": models()}),
     ],
 )
+
+
+@CHANGES
 def test_the_changelog_equals_a_diff_of_whole_versions(tmp_path, name, tables):
     write(tmp_path, "0.1.0", {"results": results(), "models": models()})
     write(tmp_path, "0.1.1", tables)
     assert (tmp_path / "CHANGELOG.md").read_text() == full_changelog(tmp_path), name
     shutil.rmtree(tmp_path / publish.CHANGELOG_CACHE)
     publish.write_changelog(tmp_path, {})
+    assert (tmp_path / "CHANGELOG.md").read_text() == full_changelog(tmp_path), name
+
+
+@CHANGES
+def test_a_version_of_encoded_tables_diffs_the_frames_it_was_given(tmp_path, name, tables):
+    write(tmp_path, "0.1.0", {"results": results(), "models": models()})
+    version = publish.DatasetVersion("modelmetrics", "0.1.1", {}, INPUTS)
+    encoded = {name: publish.encode_table(version, name, frame) for name, frame in tables.items()}
+    dataset = publish.DatasetVersion("modelmetrics", "0.1.1", encoded, INPUTS)
+    assert publish.write_version(tmp_path, dataset, frames=tables).written
     assert (tmp_path / "CHANGELOG.md").read_text() == full_changelog(tmp_path), name
 
 
@@ -226,3 +239,27 @@ def test_a_column_edited_in_any_row_group_is_not_stored_alike(tmp_path):
     alike = publish.columns_stored_alike(tmp_path / "old.parquet", tmp_path / "new.parquet")
     assert pq.read_metadata(tmp_path / "new.parquet").num_row_groups == 3
     assert alike == {"result_id", "top1", "sources"}
+
+
+def test_the_row_groups_of_a_column_are_stored_alike_up_to_the_one_edited(tmp_path, monkeypatch):
+    monkeypatch.setattr(publish, "ROW_GROUP_ROWS", 1)
+    (tmp_path / "old.parquet").write_bytes(publish.parquet_bytes(results(), {})[0])
+    edited = results(model=["m1", "m2", "m9"])
+    (tmp_path / "new.parquet").write_bytes(publish.parquet_bytes(edited, {})[0])
+    alike = publish.chunks_stored_alike(tmp_path / "old.parquet", tmp_path / "new.parquet")
+    assert alike["model"] == [True, True, False]
+    assert alike["result_id"] == [True, True, True]
+    assert publish.row_spans(tmp_path / "new.parquet") == [(0, 1), (1, 1), (2, 1)]
+
+
+@CHANGES
+def test_a_changelog_reading_only_the_row_groups_that_differ_equals_a_whole_diff(
+    tmp_path, monkeypatch, name, tables
+):
+    monkeypatch.setattr(publish, "ROW_GROUP_ROWS", 1)
+    write(tmp_path, "0.1.0", {"results": results(), "models": models()})
+    write(tmp_path, "0.1.1", tables)
+    assert (tmp_path / "CHANGELOG.md").read_text() == full_changelog(tmp_path), name
+    shutil.rmtree(tmp_path / publish.CHANGELOG_CACHE)
+    publish.write_changelog(tmp_path, {})
+    assert (tmp_path / "CHANGELOG.md").read_text() == full_changelog(tmp_path), name

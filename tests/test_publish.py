@@ -1,5 +1,6 @@
 """Publishing: same tables give the same bytes, versions never change, latest moves last."""
 
+import hashlib
 import json
 import os
 
@@ -136,3 +137,36 @@ def test_frames_added_in_pieces_encode_to_the_bytes_of_the_whole(split, monkeypa
     encoded = encoder.finish()
     assert (encoded.data, encoded.content_hash) == publish.parquet_bytes(frame, {"k": "v"})
     assert encoded.rows == rows
+
+
+def test_an_encoded_table_carries_the_sha256_of_its_whole_file():
+    encoded = publish.encode_table(dataset(), "results", dataset().loaded_frames()["results"])
+    assert encoded.sha256 == hashlib.sha256(encoded.data).hexdigest()
+    assert encoded.content_hash == publish.data_pages_hash(encoded.data)
+
+
+def test_tables_encoded_in_the_pool_are_the_bytes_of_encode_table_and_keep_their_frames():
+    whole = dataset()
+    encoding = publish.TableEncoding(whole)
+    for table in ["models", "results"]:
+        encoding.start(table, whole.loaded_frames()[table])
+    encoded = encoding.finish()
+    assert list(encoded) == ["models", "results"]
+    assert all(encoding.frames[table] is whole.tables[table] for table in encoded)
+    for table, frame in whole.loaded_frames().items():
+        assert encoded[table] == publish.encode_table(whole, table, frame)
+
+
+def test_a_table_that_fails_to_encode_fails_the_finish_of_the_pool(monkeypatch):
+    def encode_or_fail(dataset, table, frame):
+        if table == "models":
+            raise OSError("out of memory")
+        return encode_table(dataset, table, frame)
+
+    encode_table = publish.encode_table
+    monkeypatch.setattr(publish, "encode_table", encode_or_fail)
+    encoding = publish.TableEncoding(dataset())
+    for table, frame in dataset().loaded_frames().items():
+        encoding.start(table, frame)
+    with pytest.raises(OSError, match="out of memory"):
+        encoding.finish()
