@@ -104,11 +104,11 @@ def render_text(source: str, references: Mapping[str, str] | None = None) -> str
 
 
 def leading_definitions(lines: Sequence[str]) -> tuple[dict[str, str], int]:
-    """The definitions a paragraph starts with and how many of its lines they take: link
-    references by normalized label (url), GFM footnotes as FOOTNOTE + label (empty)."""
+    """The link reference definitions a paragraph starts with, url by normalized label (the
+    first of a label wins), and how many of its lines they take."""
     # A definition ("[1]: https://...") counts only at the start of a paragraph, which the
-    # scanner knows; markdown-it reads it (titles, <destinations>, lines it spans) as CommonMark,
-    # and "[^1]: ..." as a footnote, as GitHub does, not as a link to "...".
+    # scanner knows; markdown-it reads it (titles, <destinations>, lines it spans) as CommonMark.
+    # Footnote definitions ("[^1]: ...") are blocks the scanner opens itself.
     env: dict[str, Any] = {}
     try:
         tokens = _markdown_it().parse("\n".join(lines), env)
@@ -117,11 +117,8 @@ def leading_definitions(lines: Sequence[str]) -> tuple[dict[str, str], int]:
             f"cannot read the link definitions in {lines[0][:80]!r}: {error}"
         ) from error
     found = env.get("references", {})
-    footnotes = env.get("footnotes", {}).get("refs", {})
     used = tokens[0].map[0] if tokens and tokens[0].map else len(lines)
-    definitions = {label: str(found[label]["href"]) for label in found}
-    definitions.update({FOOTNOTE + label.removeprefix(":"): "" for label in footnotes})
-    return definitions, used
+    return {label: str(found[label]["href"]) for label in found}, used
 
 
 def _render_simply(source: str, has_references: bool) -> RenderedCell | None:
