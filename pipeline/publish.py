@@ -641,7 +641,7 @@ def _diff_stored_table(
         # The same data pages under the same columns: the same rows, nothing to compare.
         return diff.TableDiff(name)
     alike = chunks_stored_alike(old.path, new.path)
-    unchanged = {column for column, groups in alike.items() if all(groups)}
+    unchanged = alike_in_every_row_group(alike)
     needed = diff.columns_to_read(name, old_schema, new_schema, unchanged)
     spans = _spans_to_compare(name, old.path, new.path, alike)
     return diff.diff_table(name, old.read(needed, spans), new.read(needed, spans))
@@ -701,9 +701,12 @@ def columns_stored_alike(old_path: Path, new_path: Path) -> set[str]:
     Equal bytes under an equal schema decode to equal values, so such a column needs no reading:
     one edited number leaves 37 of the 40 observations columns byte for byte the same.
     """
-    return {
-        column for column, groups in chunks_stored_alike(old_path, new_path).items() if all(groups)
-    }
+    return alike_in_every_row_group(chunks_stored_alike(old_path, new_path))
+
+
+def alike_in_every_row_group(alike: dict[str, list[bool]]) -> set[str]:
+    """The columns of chunks_stored_alike stored alike in every row group."""
+    return {column for column, groups in alike.items() if all(groups)}
 
 
 def chunks_stored_alike(old_path: Path, new_path: Path) -> dict[str, list[bool]]:
