@@ -196,10 +196,10 @@ def front_matter_end(lines: list[str]) -> int:
 
 def split_cells(line: str) -> list[str]:
     """The raw cells of a row, `\\|` unescaped; [] when the line holds no cell ("|")."""
-    content = line.strip(" \t\r\v\f")
+    content = line.strip(ROW_SPACE)
     if content.startswith("|"):
         content = content[1:]
-        if not content.strip(" \t\r\v\f"):
+        if not content.strip(ROW_SPACE):
             return []
     return _split_after_leading_pipe(content)
 
@@ -225,7 +225,7 @@ def _header_cells(text: str) -> list[str]:
 
 def parse_delimiter_row(line: str) -> tuple[str | None, ...] | None:
     """Column alignments of a delimiter row (`| :-- | --: |`), or None when it is not one."""
-    content = line.strip(" \t\r\v\f")
+    content = line.strip(ROW_SPACE)
     if "-" not in content or not DELIMITER_CHARS.issuperset(content):
         return None
     content = content.removeprefix("|")
