@@ -2,7 +2,7 @@
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -130,20 +130,40 @@ def cell_datasets(texts: Iterable[str | None]) -> pl.DataFrame:
     )
 
 
+def _timm_name_part(model: pl.Expr, part: int) -> pl.Expr:
+    # The regex only validates (a DFA match); a timm name has one dot, so a split at it gives
+    # both parts. Extracting the two capture groups took 0.28 s of CPU per million names, the
+    # split 0.11 s.
+    parts = pl.when(model.str.contains(TIMM_NAME)).then(model.str.split_exact(".", 1))
+    found = parts.struct.field(f"field_{part}")
+    # Named after model, as str.extract's result was (a struct field is named field_0).
+    name = model.meta.output_name(raise_if_undetermined=False)
+    return found.name.keep() if name is None else found.alias(name)
+
+
 def architecture(model: pl.Expr) -> pl.Expr:
     """The timm architecture (before the dot) of a timm name; the whole name otherwise."""
-    return pl.coalesce(model.str.extract(TIMM_NAME, 1), model)
+    return pl.coalesce(_timm_name_part(model, 0), model)
 
 
 def pretrained_tag(model: pl.Expr) -> pl.Expr:
     """The timm pretrained tag (after the dot), null for names that are not timm names."""
-    return model.str.extract(TIMM_NAME, 2)
+    return _timm_name_part(model, 1)
+
+
+def per_distinct(values: pl.Expr, read: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """read(values) once per distinct value and mapped back to its rows; null stays null."""
+    distinct = values.drop_nulls().unique(maintain_order=True)
+    return values.replace_strict(distinct, read(distinct), default=None)
 
 
 def tag_dataset_token(model: pl.Expr) -> pl.Expr:
     """The first known dataset token of the name's tag ("sbb_e200_in12k_ft_in1k" -> in12k)."""
     tokens = "|".join(map(re.escape, sorted(dataset_catalog().tags, key=len, reverse=True)))
-    in_tag = pretrained_tag(model).str.extract(rf"(?:^|_)({tokens})(?:_|$)")
+    # Tags repeat ("in12k_ft_in1k" on thousands of rows): each distinct tag is searched once.
+    in_tag = per_distinct(
+        pretrained_tag(model), lambda tag: tag.str.extract(rf"(?:^|_)({tokens})(?:_|$)")
+    )
     in_untagged_name = model.str.extract(rf"{UNTAGGED_TIMM_NAME}({tokens})$")
     return pl.coalesce(in_tag, in_untagged_name)
 

@@ -56,6 +56,9 @@ IMAGE_SIZE = r"^[0-9]+\s*(?:[xX×*]\s*[0-9]+)?\s*(?:px|\^2|²)?$"
 SIZE_SEPARATORS = {"×": "x", "X": "x", "*": "x", "px": "", "^2": "", "²": "", " ": ""}
 # Sequence lengths: "576" tokens (NaFlexViT rows), "576 tokens".
 SEQUENCE_LENGTH = r"^[0-9]+\s*(?:tokens?)?$"
+# Most accuracy and params cells are a decimal number as written ("85.234", "304.8"): nothing to
+# clean, no footnote mark, no unit, and with a decimal point never a raw count.
+PLAIN_DECIMAL = r"^[0-9]+\.[0-9]+$"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class Reader:
 
     value: Callable[[pl.Expr], pl.Expr]
     problem: Callable[[pl.Expr, pl.Expr], pl.Expr]
+    # True when the value of a PLAIN_DECIMAL text is the number it writes (plain_decimal_value).
+    reads_plain_decimals: bool = False
 
 
 def cleaned_text(cell: pl.Expr) -> pl.Expr:
@@ -101,6 +106,11 @@ def value_text(cell: pl.Expr) -> pl.Expr:
 def footnote_mark(cell: pl.Expr) -> pl.Expr:
     """The footnote mark after a value ("85.2*" -> "*"), null when there is none."""
     return mark_of(cleaned_text(cell))
+
+
+def plain_decimal_value(text: pl.Expr) -> pl.Expr:
+    """The number a PLAIN_DECIMAL text writes ("85.234" -> 85.234), Float64."""
+    return text.cast(pl.Float64, strict=False)
 
 
 def accuracy_value(text: pl.Expr) -> pl.Expr:
@@ -167,8 +177,8 @@ def _image_size_problem(text: pl.Expr, value: pl.Expr) -> pl.Expr:
     return pl.when(text.is_not_null() & value.is_null()).then(reason)
 
 
-ACCURACY_READER = Reader(accuracy_value, _unread("is not a number"))
-PARAMS_READER = Reader(params_value, _unread("is not a parameter count"))
+ACCURACY_READER = Reader(accuracy_value, _unread("is not a number"), reads_plain_decimals=True)
+PARAMS_READER = Reader(params_value, _unread("is not a parameter count"), reads_plain_decimals=True)
 IMAGE_SIZE_READER = Reader(image_size_value, _image_size_problem)
 SEQUENCE_LENGTH_READER = Reader(sequence_length_value, _unread("is not a whole number"))
 
