@@ -2,14 +2,15 @@
 
 import functools
 import time
-from collections import deque
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import (
     batches,
@@ -18,6 +19,7 @@ from pipeline import (
     dedupe,
     errata,
     normalize,
+    observe,
     parallel,
     publish,
     report,
@@ -33,7 +35,7 @@ from schemas.observations import Observation
 Progress = Callable[[str], None]
 Arguments = ParamSpec("Arguments")
 Returned = TypeVar("Returned")
-STAGES = ["read", "extract", "observations", "dedupe", "write"]
+STAGES = ["read", "observe", "dedupe", "write"]
 # The observation columns read after the observations are encoded: by dedupe, the summary and
 # the check that every row is one place in one table.
 KEPT_COLUMNS = list(
@@ -44,7 +46,7 @@ KEPT_COLUMNS = list(
 def on_the_in_memory_engine(
     build: Callable[Arguments, Returned],
 ) -> Callable[Arguments, Returned]:
-    """Run a build with polars' in-memory engine (its extraction workers inherit it)."""
+    """Run a build with polars' in-memory engine (its worker processes inherit it)."""
 
     # polars 2 runs lazy queries on its streaming engine unless told otherwise. A build's frames
     # fit in memory, where the in-memory engine was ~25% faster in normalize and dedupe and
@@ -74,16 +76,13 @@ def build_dataset(
         inputs=input_records(docs, manifest),
     )
     # Process data.
-    timer.start("extract")
-    tables, rows = extract_documents(docs, cache.extraction_dir(out_dir))
-    timer.start("observations")
-    observed = observe_rows(release, tables, rows)
-    del rows  # every row is an observation now: free the extracted cells
+    timer.start("observe")
+    observed = observe_documents(release, docs, cache.observation_dir(out_dir))
     timer.start("dedupe")
     # Each table is encoded (in two threads) as soon as it is final, while the next one is made.
     encoding = publish.TableEncoding(release)
     encoding.start("quarantine", observed.quarantine)
-    encoding.start("sources", sources.sources_table(docs, manifest, tables))
+    encoding.start("sources", sources.sources_table(docs, manifest, observed.tables))
     results, conflicts = dedupe.merge_results(observed.kept)
     encoding.start("results", results)
     encoding.start("conflicts", conflicts)
@@ -92,8 +91,9 @@ def build_dataset(
     timer.start("write")
     # The tables are checked and summarized while the last of them are encoded.
     check_tables(encoding.frames)
-    counts, warnings = summarize(docs, tables, {**encoding.frames, "observations": observed.kept})
-    published = {**encoding.finish(), "observations": observed.encoded}
+    frames = {**encoding.frames, "observations": observed.kept}
+    counts, warnings = summarize(docs, observed.tables, frames)
+    published = {**encoding.finish(), "observations": observed.encoded.result()}
     dataset = replace(release, tables={name: published[name] for name in PUBLISHED_TABLES})
     refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
     outcome = publish.write_version(out_dir, dataset, encoding.frames)
@@ -105,53 +105,63 @@ def build_dataset(
 
 @dataclass(frozen=True)
 class Observed:
-    """A build's observations: encoded as their Parquet file, the columns read later, quarantine."""
+    """A build's tables and observations: the columns read later, quarantine, and the
+    observations' Parquet file, still being encoded in a thread."""
 
-    encoded: publish.EncodedTable
+    tables: pl.DataFrame
     kept: pl.DataFrame
     quarantine: pl.DataFrame
+    encoded: Future[publish.EncodedTable]
 
 
-def observe_rows(
-    release: publish.DatasetVersion, tables: pl.DataFrame, rows: pl.DataFrame
+def observe_documents(
+    release: publish.DatasetVersion, docs: list[Doc], cache_dir: Path
 ) -> Observed:
-    """Normalize, correct, check and encode the extracted rows, a batch at a time.
+    """Every document's tables and checked observations, on every core, through the cache.
 
-    Three steps overlap: one batch is normalized (in a thread) while the one before is checked
-    and the one before that encoded (in another thread; polars and Arrow work outside the GIL).
-    The full observation rows of the build are never in memory together: of each batch only the
-    columns read later are kept.
+    The observations are encoded a batch at a time in a thread while the documents are still
+    being observed, and go on encoding while the build dedupes. The full observation rows of
+    the build are never in memory together: of each batch only the columns read later are kept.
     """
-    located_tables = normalize.table_context(tables)
     corrections = errata.load_errata()
-
-    def corrected(batch: pl.DataFrame) -> tuple[pl.DataFrame, set[int]]:
-        return errata.correct_rows(normalize.normalize_batch(located_tables, batch), corrections)
-
-    kept, quarantined, matched = [], [], set()
-    encoder = publish.table_encoder(release, "observations", validate.empty_frame(Observation))
-    with ThreadPoolExecutor(max_workers=1) as encoding:
-        waiting: deque[Future[None]] = deque()
-        in_order = batches.row_batches(dedupe.in_source_order(rows))
-        for observations, matched_here in batches.computed_ahead(in_order, corrected):
-            observations, quarantine = checked_batch(observations)
-            waiting.append(encoding.submit(encoder.add, observations))
-            if len(waiting) > 1:  # at most two batches wait for the encoder
-                waiting.popleft().result()
-            kept.append(observations.select(KEPT_COLUMNS))
-            quarantined.append(quarantine)
-            matched |= matched_here
-        encoded = encoding.submit(encoder.finish).result()
+    schema = validate.empty_frame(Observation)
+    encoding = publish.EncodingInThread(publish.table_encoder(release, "observations", schema))
+    tables, kept, quarantined, matched = [], [], [], set()
+    in_source_order = sorted(docs, key=lambda doc: doc.path)
+    entries = parallel.observe_documents(in_source_order, cache_dir, corrections)
+    for batch in entry_batches(entries):
+        observations = pa.concat_tables([entry.observations for entry in batch])
+        encoding.add(observations.drop_columns(["failed_checks"]))
+        # Copied out of the entries (combine_chunks): polars would share their buffers, and an
+        # entry's columns are slices of one buffer, so every entry would stay in memory whole.
+        kept.append(pl.DataFrame(observations.select(KEPT_COLUMNS).combine_chunks()))
+        failing = pc.indices_nonzero(pc.is_valid(observations.column("failed_checks")))
+        quarantined.append(observations.take(failing))
+        tables.append(cache.tables_frame(batch))
+        matched |= {position for entry in batch for position in entry.matched_errata}
+    encoded = encoding.finish()
     observed = pl.concat(kept)
     validate.ensure_unique(observed, dedupe.SOURCE_ORDER, "observations")
     errata.refuse_stale(corrections, matched, set(observed.get_column("source").unique()))
-    return Observed(encoded, observed, pl.concat(quarantined).sort(validate.QUARANTINE_ORDER))
+    quarantine = observe.quarantine_rows(pl.DataFrame(pa.concat_tables(quarantined)))
+    return Observed(pl.concat(tables), observed, quarantine, encoded)
 
 
-def checked_batch(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Corrected observations with status and result ids, checked, and their quarantine rows."""
-    quarantine = validate.quarantine_failures(observations)
-    return checked("observations", dedupe.assign_status(observations, quarantine)), quarantine
+def entry_batches(entries: Iterator[cache.Entry]) -> Iterator[list[cache.Entry]]:
+    """Consecutive entries in batches of at least BATCH_ROWS rows (the last one fewer); a
+    document without a table is refused."""
+    batch: list[cache.Entry] = []
+    rows = 0
+    for entry in entries:
+        if entry.tables.num_rows == 0:
+            raise InputError(entry.source, "has no Markdown table: nothing to extract from it")
+        batch.append(entry)
+        rows += len(entry.observations)
+        if rows >= batches.BATCH_ROWS:
+            yield batch
+            batch, rows = [], 0
+    if batch:
+        yield batch
 
 
 class StageTimer:
@@ -176,18 +186,6 @@ class StageTimer:
             self.seconds[stage] = time.perf_counter() - started
             self.current = None
         return self.seconds
-
-
-def extract_documents(
-    docs: list[Doc], cache_dir: Path | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every table and body row of every document, as the extractor's two frames."""
-    extraction = parallel.extract_documents(docs, cache_dir)
-    found = set(extraction.tables.get_column("source").unique().to_list())
-    for doc in docs:
-        if doc.path not in found:
-            raise InputError(doc.path, "has no Markdown table: nothing to extract from it")
-    return extraction.tables, extraction.rows
 
 
 def refuse_changed_inputs(

@@ -1,28 +1,46 @@
-"""The extraction cache: each document's extracted frames, keyed by content and extractor (I/O).
+"""The observation cache: each document's tables and checked observations, reused by later builds
+(I/O).
 
-An entry is one Arrow IPC file, `<out_dir>/.cache/extract/<sha256>-<EXTRACTOR_VERSION>.arrow`:
-the document's rows frame, with its tables frame as JSON in the schema metadata. The cache is an
-optimisation only: an entry that cannot be read as exactly those frames is a miss, and is
-rewritten. Entries hold no source path (the path is set on reading), so a renamed document is a
-hit.
+An entry is one Arrow IPC file, `<out_dir>/.cache/observe/<sha256>-<key>.arrow`: the document's
+observations as they are encoded into Parquet plus the checks each failed, with its tables (an
+Arrow IPC stream, base64) and the errata its rows matched (JSON) in the schema metadata. The
+sha256 is the document's; the key hashes its path (errata name documents by path), the extractor
+version, and the code, data and library versions the observations depend on
+(`pipeline_fingerprint`), so no change to any of them can reuse a stale entry. The cache is an
+optimisation only: an entry that cannot be read as exactly those columns is a miss, and is
+rewritten.
 """
 
+import base64
+import hashlib
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pyarrow as pa
 
-from pipeline import extract
+import pipeline
+import schemas
+from pipeline import extract, publish, validate
+from pipeline.errata import Correction
+from pipeline.observe import ObservedRows
+from schemas.observations import Observation
 
-CACHE_DIR = Path(".cache") / "extract"
+CACHE_DIR = Path(".cache") / "observe"
 TABLES_KEY = b"modelmetrics.tables"
-TABLE_COLUMNS = ["table_index", "line", "heading_path", "header", "align", "n_rows"]
+ERRATA_KEY = b"modelmetrics.matched_errata"
+# The columns of an entry's tables: the extractor's, less the source (set on reading).
+TABLE_SCHEMA = pl.Schema(
+    {name: dtype for name, dtype in extract.TABLE_SCHEMA.items() if name != "source"}
+)
+# The libraries whose behaviour an observation depends on.
+LIBRARIES = ["polars", "pandera", "pyarrow", "markdown-it-py", "mdit-py-plugins"]
 # Everything that can go wrong reading a file someone else wrote, truncated or edited.
 UNREADABLE = (
     OSError,
@@ -34,131 +52,181 @@ UNREADABLE = (
 )
 
 
-def extraction_dir(out_dir: Path) -> Path:
-    """Where the extraction cache of an output directory lives."""
+def observation_dir(out_dir: Path) -> Path:
+    """Where the observation cache of an output directory lives."""
     return out_dir / CACHE_DIR
 
 
-def entry_path(cache_dir: Path, sha256: str) -> Path:
-    """The file of one document's cached extraction, for the running extractor's version."""
-    return cache_dir / f"{sha256}-{extract.EXTRACTOR_VERSION}.arrow"
+@cache
+def pipeline_fingerprint() -> str:
+    """A hash of the code and data of `pipeline` and `schemas`, the Python and library versions."""
+    versions = [f"python=={sys.version_info[:2]}"]
+    versions += [f"{library}=={metadata.version(library)}" for library in LIBRARIES]
+    packages = [Path(package.__path__[0]) for package in (pipeline, schemas)]
+    return files_fingerprint(packages, versions)
+
+
+def files_fingerprint(packages: list[Path], versions: list[str]) -> str:
+    """A hash of the versions and of every .py and .toml file under the packages' directories."""
+    digest = hashlib.sha256("\n".join(versions).encode())
+    for root in packages:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+                digest.update(f"\n{path.relative_to(root.parent).as_posix()}\n".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def entry_path(cache_dir: Path, sha256: str, source: str) -> Path:
+    """The file of one document's cached observations, for the running code."""
+    key = f"{source}\n{extract.EXTRACTOR_VERSION}\n{pipeline_fingerprint()}"
+    return cache_dir / f"{sha256}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.arrow"
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One document's cached extraction, as read: its rows as Arrow, its tables as records."""
+    """One document's cached observations, as read: Arrow with failed_checks, its tables."""
 
     source: str
-    rows: pa.Table
-    tables: list[dict[str, Any]]
+    observations: pa.Table
+    tables: pa.Table
+    matched_errata: list[int]
+
+
+def has_entry(cache_dir: Path, sha256: str, source: str) -> bool:
+    """Whether a document's entry is stored with exactly the entry columns (rows not read)."""
+    try:
+        with pa.OSFile(str(entry_path(cache_dir, sha256, source))) as stream:
+            schema = pa.ipc.open_file(stream).schema
+        return _entry_parts(schema) is not None
+    except UNREADABLE:  # FileNotFoundError (no entry yet) is an OSError too
+        return False
 
 
 def read_entry(cache_dir: Path, sha256: str, source: str) -> Entry | None:
-    """A document's cache entry, for `source`; None when missing, unreadable or of other columns."""
+    """A document's cache entry; None when missing, unreadable or of other columns.
+
+    The rows are read into memory, not mapped: a mapped file would stay resident for as long
+    as any column shares its buffers, and would not survive being rewritten in place.
+    """
     try:
-        with pa.memory_map(str(entry_path(cache_dir, sha256))) as stream:
+        with pa.OSFile(str(entry_path(cache_dir, sha256, source))) as stream:
             arrow = pa.ipc.open_file(stream).read_all()
-        tables = json.loads(arrow.schema.metadata[TABLES_KEY])
-        rows = arrow.replace_schema_metadata(None)
-    except UNREADABLE:  # FileNotFoundError (no entry yet) is an OSError too
+        parts = _entry_parts(arrow.schema)
+    except UNREADABLE:
         return None
-    if rows.schema != _arrow_rows_schema() or not _are_table_records(tables):
+    if parts is None:
         return None
-    return Entry(source, rows, tables)
+    tables, matched = parts
+    return Entry(source, arrow.replace_schema_metadata(None), tables, matched)
 
 
-def entries_frames(entries: list[Entry]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The tables and rows frames of consecutive entries, converted to polars in one go."""
-    # Converting each entry on its own costs ~1 ms a document; all at once, a tenth of that.
-    owners = [entry for entry in entries if entry.rows.num_rows]
-    sources = pl.Series("source", [entry.source for entry in owners], pl.String)
-    counts = pl.Series([entry.rows.num_rows for entry in owners], dtype=pl.UInt32)
-    rows = pl.DataFrame(pa.concat_tables([entry.rows for entry in entries])).with_columns(
-        sources.gather(
-            pl.int_range(len(owners), dtype=pl.UInt32, eager=True).repeat_by(counts).explode()
+def _entry_parts(schema: pa.Schema) -> tuple[pa.Table, list[int]] | None:
+    """An entry's tables and matched errata from its schema's metadata; None unless the schema
+    is the entry schema and they read as exactly those."""
+    metadata = schema.metadata or {}
+    if schema.remove_metadata() != entry_schema() or not {TABLES_KEY, ERRATA_KEY} <= set(metadata):
+        return None
+    tables = _tables(metadata[TABLES_KEY])
+    matched = json.loads(metadata[ERRATA_KEY])
+    if not isinstance(matched, list) or not all(type(position) is int for position in matched):
+        return None
+    return (tables, matched) if tables is not None else None
+
+
+def _tables(encoded: bytes) -> pa.Table | None:
+    """An entry's tables (without source) from their IPC stream; None unless of exactly the
+    extractor's table columns."""
+    with pa.ipc.open_stream(base64.b64decode(encoded, validate=True)) as reader:
+        tables = reader.read_all()
+    return tables if tables.schema == tables_schema() else None
+
+
+def tables_frame(entries: list[Entry]) -> pl.DataFrame:
+    """The tables frame (the extractor's) of consecutive entries, converted in one go."""
+    sources = pl.Series("source", [entry.source for entry in entries], pl.String)
+    counts = pl.Series([entry.tables.num_rows for entry in entries], dtype=pl.UInt32)
+    tables = pl.DataFrame(pa.concat_tables([entry.tables for entry in entries])).with_columns(
+        source=sources.gather(
+            pl.int_range(len(entries), dtype=pl.UInt32, eager=True).repeat_by(counts).explode()
         )
     )
-    records = [{"source": entry.source, **record} for entry in entries for record in entry.tables]
-    tables = pl.DataFrame(records, schema=extract.TABLE_SCHEMA)
-    return tables, rows.select(extract.ROW_SCHEMA.names())
+    return tables.select(extract.TABLE_SCHEMA.names())
 
 
-def read_extraction(
-    cache_dir: Path, sha256: str, source: str
-) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """A document's cached tables and rows frames, for `source`; None when missing or unreadable."""
-    entry = read_entry(cache_dir, sha256, source)
-    return entries_frames([entry]) if entry is not None else None
-
-
-def write_extractions(
-    cache_dir: Path, documents: list[tuple[str, str]], tables: pl.DataFrame, rows: pl.DataFrame
+def write_entries(
+    cache_dir: Path,
+    documents: list[tuple[str, str]],
+    tables: pl.DataFrame,
+    observed: ObservedRows,
+    corrections: list[Correction],
 ) -> None:
-    """Store the frames of consecutive documents, (source, sha256) each, one entry apiece."""
+    """Store the observations of consecutive documents, (source, sha256) each, one entry apiece."""
     # One conversion to Arrow for all the documents, then a slice each: converting each
     # document's rows on their own took ~4 ms a document.
-    arrow = rows.drop("source").to_arrow()
-    records: dict[str, list[dict[str, Any]]] = {}
-    for record in tables.select("source", *TABLE_COLUMNS).to_dicts():
-        records.setdefault(record.pop("source"), []).append(record)
+    arrow = publish.arrow_table(observed.observations)
+    parts = {
+        source: _stream_bytes(publish.arrow_table(part.drop("source")))
+        for (source,), part in tables.partition_by("source", as_dict=True).items()
+    }
+    no_tables = _stream_bytes(publish.arrow_table(pl.DataFrame(schema=TABLE_SCHEMA)))
     offset = 0
-    for (source, sha256), count in zip(documents, _row_counts(rows, documents), strict=True):
-        _write_entry(cache_dir, sha256, arrow.slice(offset, count), records.get(source, []))
+    for (source, sha256), count in zip(documents, _row_counts(arrow, documents), strict=True):
+        matched = [
+            position
+            for position in sorted(observed.matched_errata)
+            if corrections[position].source == source
+        ]
+        metadata = {
+            TABLES_KEY: base64.b64encode(parts.get(source, no_tables)),
+            ERRATA_KEY: json.dumps(matched).encode(),
+        }
+        _write_entry(entry_path(cache_dir, sha256, source), arrow.slice(offset, count), metadata)
         offset += count
 
 
-def _row_counts(rows: pl.DataFrame, documents: list[tuple[str, str]]) -> list[int]:
+def _row_counts(observations: pa.Table, documents: list[tuple[str, str]]) -> list[int]:
     """Rows of each document, which must come one after the other in documents' order."""
-    runs = rows.get_column("source").rle().struct.unnest().rows()
+    runs = pl.DataFrame(observations.select(["source"])).get_column("source").rle()
+    run_list = runs.struct.unnest().rows()
     counts = []
     for source, _ in documents:
-        counts.append(runs.pop(0)[0] if runs and runs[0][1] == source else 0)
-    if runs:
-        raise ValueError(f"rows of {runs[0][1]} are not where the documents' order puts them")
+        counts.append(run_list.pop(0)[0] if run_list and run_list[0][1] == source else 0)
+    if run_list:
+        raise ValueError(f"rows of {run_list[0][1]} are not where the documents' order puts them")
     return counts
 
 
-def _write_entry(
-    cache_dir: Path, sha256: str, rows: pa.Table, tables: list[dict[str, Any]]
-) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    metadata = {TABLES_KEY: json.dumps(tables).encode()}
-    handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".", suffix=".tmp")
+def _stream_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue())
+
+
+def _write_entry(path: Path, observations: pa.Table, metadata: dict[bytes, bytes]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
         with (
             os.fdopen(handle, "wb") as sink,
-            pa.ipc.new_file(sink, rows.schema.with_metadata(metadata)) as writer,
+            pa.ipc.new_file(sink, observations.schema.with_metadata(metadata)) as writer,
         ):
-            writer.write_table(rows)
-        os.replace(temporary, entry_path(cache_dir, sha256))
+            writer.write_table(observations)
+        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
 
 
-def _are_table_records(records: object) -> bool:
-    """Whether JSON holds table records with exactly the cached table columns and types."""
-    return isinstance(records, list) and all(_is_table_record(record) for record in records)
-
-
-def _is_table_record(record: object) -> bool:
-    if not isinstance(record, dict) or list(record) != TABLE_COLUMNS:
-        return False
-    numbers = [record[name] for name in ("table_index", "line", "n_rows")]
-    texts = [*record["heading_path"], *record["header"]] if _are_lists(record) else [0]
-    return (
-        all(type(number) is int for number in numbers)
-        and all(isinstance(text, str) for text in texts)
-        and all(align is None or isinstance(align, str) for align in record["align"])
-    )
-
-
-def _are_lists(record: dict[str, Any]) -> bool:
-    return all(isinstance(record[name], list) for name in ("heading_path", "header", "align"))
+@cache
+def tables_schema() -> pa.Schema:
+    """The Arrow schema of an entry's tables: the extractor's tables frame without source."""
+    return publish.arrow_table(pl.DataFrame(schema=TABLE_SCHEMA)).schema
 
 
 @cache
-def _arrow_rows_schema() -> pa.Schema:
-    """The Arrow schema write_extractions gives an entry's rows."""
-    empty = pl.DataFrame(schema=extract.ROW_SCHEMA).drop("source")
-    return empty.to_arrow().schema
+def entry_schema() -> pa.Schema:
+    """The Arrow schema of an entry: the observations' as encoded, then failed_checks."""
+    failed_checks = pl.lit(None, pl.List(pl.String)).alias("failed_checks")
+    return publish.arrow_table(validate.empty_frame(Observation).with_columns(failed_checks)).schema

@@ -1,8 +1,8 @@
 """The modelmetrics command line: thin commands over the library; failures print Error: lines.
 
 Each command imports the modules it uses when it runs: `modelmetrics --help` then starts in a
-fraction of the time, and so do the build's extraction workers, which import this module again
-when the build runs from this command line (multiprocessing's spawn start method).
+fraction of the time, and so does `modelmetrics extract`; the build's workers import this module
+again when the build runs from this command line (multiprocessing's spawn start method).
 """
 
 import json

@@ -24,7 +24,8 @@ from pipeline.inline import FOOTNOTE, RenderedCell, leading_definitions, render_
 
 # The columns of the two frames the extractor returns. schemas/extracted.py holds their contract
 # (ExtractedTable, ExtractedRow: checks, descriptions) and a test keeps the two the same; they
-# are named here so that extraction workers start without importing pandera (~0.4 s a worker).
+# are named here so that extraction alone (`modelmetrics extract`) runs without importing
+# pandera (~0.4 s).
 TABLE_SCHEMA = pl.Schema(
     {
         "source": pl.String(),

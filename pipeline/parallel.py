@@ -1,108 +1,180 @@
-"""Extraction of many documents on every core, through the extraction cache (I/O).
+"""Observing many documents on every core, through the observation cache (I/O).
 
-Documents not in the cache are extracted in chunks of about CHUNK_CHARS of text: worker
-processes take chunks from the front, this process from the back, so both cores work while the
-workers start (importing polars and pandera takes a worker ~1 s). A worker returns its chunk's
-two frames, never Table objects (pickling a million Row objects costs ~9 s). Pieces are put back
-in document order, so the output does not depend on which process did what.
+Each document not in the cache is extracted and observed (pipeline.observe) in a chunk of about
+CHUNK_CHARS of text, and its entry written to the cache; every document is then read from the
+cache, in document order. Chunks go to worker processes (one fewer than the cores), and this
+process, whenever the next document's chunk is not done, observes the earliest chunk no worker
+has started instead of waiting. Between chunks it hands the entries done so far to the caller,
+which encodes them in a thread. Workers return nothing but their entries on disk: pickling a
+million observation rows back would cost more than mapping their files.
 
 Workers are spawned, so a script that builds 2 MB of text or more must guard its entry point
 (`if __name__ == "__main__":`), as with any multiprocessing; the CLI, pytest and notebooks do.
 """
 
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-import polars as pl
-
-from pipeline import cache, extract
+from pipeline import cache, errata, extract, observe
 from pipeline.decode import Doc
 
 # Below this much text a pool costs more than it saves: the seed build (3 documents, 90 kB)
 # and the tests stay in this process.
 SERIAL_BELOW_CHARS = 2_000_000
-CHUNK_CHARS = 1_000_000
-
-
-@dataclass(frozen=True)
-class Extraction:
-    """Every document's tables and rows frames, and how many documents came from the cache."""
-
-    tables: pl.DataFrame
-    rows: pl.DataFrame
-    cached: int
-    extracted: int
+CHUNK_CHARS = 4_000_000
 
 
 @dataclass(frozen=True)
 class _Chunk:
-    """Consecutive documents to extract: (source, text, sha256) each."""
+    """Consecutive documents to observe: (source, text, sha256) each."""
 
-    documents: list[tuple[str, str, str]]
+    documents: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def chars(self) -> int:
+        return sum(len(text) for _, text, _ in self.documents)
 
 
-def extract_documents(
-    docs: Sequence[Doc], cache_dir: Path | None = None, workers: int | None = None
-) -> Extraction:
-    """Tables and rows of every document, in document order, from the cache where possible."""
-    # Runs of consecutive cached documents, and chunks of documents to extract, in order.
-    pieces: list[list[cache.Entry] | _Chunk] = []
+@dataclass
+class Counts:
+    """How many documents came from the cache and how many were observed in this build."""
+
+    cached: int = 0
+    observed: int = 0
+
+
+def observe_documents(
+    docs: Sequence[Doc],
+    cache_dir: Path | None,
+    corrections: list[errata.Correction],
+    counts: Counts | None = None,
+    workers: int | None = None,
+) -> Iterator[cache.Entry]:
+    """Each document's cache entry, in document order; the documents not cached are observed.
+
+    Without a cache directory the entries go through a temporary one.
+    """
+    counts = counts if counts is not None else Counts()
+    with ExitStack() as stack:
+        if cache_dir is None:
+            cache_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        cached = {doc.path for doc in docs if cache.has_entry(cache_dir, doc.sha256, doc.path)}
+        # Each chunk in source order: its observations come out sorted so (observe_rows).
+        missing = sorted((doc for doc in docs if doc.path not in cached), key=_path)
+        chunks = _Chunks(_chunks(missing), cache_dir, corrections)
+        counts.observed, counts.cached = len(missing), len(docs) - len(missing)
+        chunks.start(workers, stack)
+        for doc in docs:
+            read = cache.read_entry(cache_dir, doc.sha256, doc.path) if doc.path in cached else None
+            yield read or chunks.entry(doc)
+
+
+def _path(doc: Doc) -> str:
+    return doc.path
+
+
+def _chunks(docs: list[Doc]) -> list[_Chunk]:
+    """The documents in consecutive chunks of about CHUNK_CHARS of text."""
+    chunks = [_Chunk()]
     for doc in docs:
-        entry = cache.read_entry(cache_dir, doc.sha256, doc.path) if cache_dir else None
-        if entry is not None:
-            if pieces and isinstance(pieces[-1], list):
-                pieces[-1].append(entry)
-            else:
-                pieces.append([entry])
-        elif pieces and isinstance(pieces[-1], _Chunk) and _chars(pieces[-1]) < CHUNK_CHARS:
-            pieces[-1].documents.append((doc.path, doc.text, doc.sha256))
+        if chunks[-1].documents and chunks[-1].chars() >= CHUNK_CHARS:
+            chunks.append(_Chunk())
+        chunks[-1].documents.append((doc.path, doc.text, doc.sha256))
+    return [chunk for chunk in chunks if chunk.documents]
+
+
+class _Chunks:
+    """Chunks observed by worker processes and by this process, which steals the earliest chunk
+    no worker has started whenever it would otherwise wait."""
+
+    def __init__(
+        self, chunks: list[_Chunk], cache_dir: Path, corrections: list[errata.Correction]
+    ) -> None:
+        self.chunks = chunks
+        self.cache_dir = cache_dir
+        self.corrections = corrections
+        self.futures: list[Future[None]] = []
+        self.of_document = {
+            source: index for index, chunk in enumerate(chunks) for source, _, _ in chunk.documents
+        }
+
+    def start(self, workers: int | None, stack: ExitStack) -> None:
+        """Hand every chunk to a pool of workers, or observe them all here when there is little
+        text; the pool is shut down when the stack closes."""
+        workers = (os.cpu_count() or 1) - 1 if workers is None else workers
+        text = sum(chunk.chars() for chunk in self.chunks)
+        if workers < 1 or len(self.chunks) < 2 or text < SERIAL_BELOW_CHARS:
+            self.futures = [self._observed_here(index) for index in range(len(self.chunks))]
+            return
+        # spawn, not fork: a forked child of a process whose polars threads hold a lock can hang.
+        # A worker runs polars on one thread: the processes already fill the cores.
+        with _environment(POLARS_MAX_THREADS="1"):
+            pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+            self.futures = [
+                pool.submit(observe_chunk, chunk, self.cache_dir, self.corrections)
+                for chunk in self.chunks
+            ]
+
+    def entry(self, doc: Doc) -> cache.Entry:
+        """The entry of a document observed in this build, once its chunk is done; a document
+        whose entry could not be read after all is observed here."""
+        if doc.path in self.of_document:
+            self._wait(self.of_document[doc.path])
         else:
-            pieces.append(_Chunk([(doc.path, doc.text, doc.sha256)]))
-    chunks = [piece for piece in pieces if isinstance(piece, _Chunk)]
-    done = iter(_extract_chunks(chunks, cache_dir, workers))
-    frames = [
-        next(done) if isinstance(piece, _Chunk) else cache.entries_frames(piece) for piece in pieces
-    ]
-    extracted = sum(len(chunk.documents) for chunk in chunks)
-    return Extraction(
-        pl.concat([tables for tables, _ in frames], rechunk=True),
-        pl.concat([rows for _, rows in frames], rechunk=True),
-        cached=len(docs) - extracted,
-        extracted=extracted,
-    )
+            observe_chunk(
+                _Chunk([(doc.path, doc.text, doc.sha256)]), self.cache_dir, self.corrections
+            )
+        entry = cache.read_entry(self.cache_dir, doc.sha256, doc.path)
+        if entry is None:
+            path = cache.entry_path(self.cache_dir, doc.sha256, doc.path)
+            raise OSError(f"{path}: written in this build, and unreadable")
+        return entry
 
-
-def _chars(chunk: _Chunk) -> int:
-    return sum(len(text) for _, text, _ in chunk.documents)
-
-
-def _extract_chunks(
-    chunks: list[_Chunk], cache_dir: Path | None, workers: int | None
-) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
-    """Each chunk's frames, in chunk order; in this process alone when there is little text."""
-    workers = (os.cpu_count() or 1) - 1 if workers is None else workers
-    if workers < 1 or len(chunks) < 2 or sum(map(_chars, chunks)) < SERIAL_BELOW_CHARS:
-        return [extract_chunk(chunk, cache_dir) for chunk in chunks]
-    # spawn, not fork: a forked child of a process whose polars threads hold a lock can hang.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(extract_chunk, chunk, cache_dir) for chunk in chunks]
-        done = {}
-        # Take chunks from the back while no worker has started them; stop where they meet.
-        for index in reversed(range(len(chunks))):
-            if not futures[index].cancel():
+    def _wait(self, index: int) -> None:
+        """Until chunk index is done (or raise its error), observing unstarted chunks here."""
+        while not self.futures[index].done():
+            unstarted = next(
+                (later for later in range(index, len(self.chunks)) if self.futures[later].cancel()),
+                None,
+            )
+            if unstarted is None:
                 break
-            done[index] = extract_chunk(chunks[index], cache_dir)
-        return [done.get(index) or futures[index].result() for index in range(len(chunks))]
+            self.futures[unstarted] = self._observed_here(unstarted)
+        self.futures[index].result()
+
+    def _observed_here(self, index: int) -> Future[None]:
+        """Observe a chunk in this process; a future already done, like a worker's."""
+        observe_chunk(self.chunks[index], self.cache_dir, self.corrections)
+        future: Future[None] = Future()
+        future.set_result(None)
+        return future
 
 
-def extract_chunk(chunk: _Chunk, cache_dir: Path | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Extract a chunk of documents (in a worker or here) and store each one's frames."""
+@contextmanager
+def _environment(**variables: str) -> Iterator[None]:
+    """Environment variables set for the processes started inside the block (spawned ones
+    inherit them), restored after it."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def observe_chunk(chunk: _Chunk, cache_dir: Path, corrections: list[errata.Correction]) -> None:
+    """Extract and observe a chunk of documents (in a worker or here); store each one's entry."""
     tables, rows = extract.extract_frames((source, text) for source, text, _ in chunk.documents)
-    if cache_dir is not None:
-        documents = [(source, sha256) for source, _, sha256 in chunk.documents]
-        cache.write_extractions(cache_dir, documents, tables, rows)
-    return tables, rows
+    observed = observe.observe_rows(tables, rows, corrections)
+    documents = [(source, sha256) for source, _, sha256 in chunk.documents]
+    cache.write_entries(cache_dir, documents, tables, observed, corrections)

@@ -46,14 +46,15 @@ def _quarantine_rows(
 ) -> pl.DataFrame:
     """The quarantine rows: each failing observation row with its check and the likely cause."""
     kept = [name for name in QUARANTINE_COLUMNS if name in observations.columns]
-    reasons = pl.col("check").replace_strict(LIKELY_CAUSES, return_dtype=pl.String)
-    return (
-        observations.select(pl.col(kept).gather(rows))
-        .with_columns(check=checks)
-        .with_columns(reason=reasons)
-        .select(QUARANTINE_COLUMNS)
-        .sort(QUARANTINE_ORDER)
+    return quarantine_table(
+        observations.select(pl.col(kept).gather(rows)).with_columns(check=checks)
     )
+
+
+def quarantine_table(failed: pl.DataFrame) -> pl.DataFrame:
+    """The quarantine table of observation rows with the check each failed, and its cause."""
+    reasons = pl.col("check").replace_strict(LIKELY_CAUSES, return_dtype=pl.String)
+    return failed.with_columns(reason=reasons).select(QUARANTINE_COLUMNS).sort(QUARANTINE_ORDER)
 
 
 def empty_quarantine() -> pl.DataFrame:

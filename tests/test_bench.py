@@ -13,13 +13,13 @@ def test_the_bench_prints_every_figure_on_a_tiny_corpus(tmp_path, capsys):
     for figure in [
         "corpus: 3 documents, 60 table body rows",
         "full build",
-        "  extract",
+        "  observe",
         "  write",
         "markdown-it-py parse, first 2 docs",
         "full build / markdown-it-py parse:",
-        "extract stage alone / markdown-it-py parse:",
+        "extractor alone / markdown-it-py parse:",
         "peak RSS: build process",
-        "rebuild: 1 document(s) re-extracted, 2 from the cache",
+        "rebuild: 1 document(s) observed again, 2 from the cache",
         "end to end >= 200,000 rows/s",
         "runs: full build ",
     ]:
@@ -50,6 +50,6 @@ def test_markdown_it_collects_header_and_body_cells():
 
 
 def test_the_median_run_is_the_middle_one_or_the_upper_middle_one():
-    runs = [run.Baseline(1, 1, 1, 1, seconds) for seconds in (3.0, 1.0, 2.0)]
+    runs = [run.Baseline(1, 1, 1, 1, seconds, 1.0) for seconds in (3.0, 1.0, 2.0)]
     assert run.median_run(runs).seconds == 2.0
     assert run.median_run(runs[:2]).seconds == 3.0

@@ -1,14 +1,14 @@
-"""The extraction cache: hits for unchanged documents, never a different output."""
+"""The observation cache: hits for unchanged documents and code, never a different output."""
 
 import hashlib
 import shutil
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pytest
-from polars.testing import assert_frame_equal
 
-from pipeline import cache, extract, parallel
+from pipeline import cache, errata, extract, observe, parallel
 from pipeline.build import build_dataset
 from pipeline.decode import decode_document
 
@@ -22,65 +22,156 @@ def seed_docs():
     ]
 
 
-def test_a_second_extraction_reads_every_document_from_the_cache(tmp_path):
-    first = parallel.extract_documents(seed_docs(), tmp_path)
-    second = parallel.extract_documents(seed_docs(), tmp_path)
-    assert (first.cached, first.extracted) == (0, 3)
-    assert (second.cached, second.extracted) == (3, 0)
-    assert_frame_equal(second.tables, first.tables)
-    assert_frame_equal(second.rows, first.rows)
+def observed(docs, cache_dir):
+    """The entries of the documents, and how many came from the cache and were observed."""
+    counts = parallel.Counts()
+    entries = list(parallel.observe_documents(docs, cache_dir, errata.load_errata(), counts))
+    return entries, (counts.cached, counts.observed)
 
 
-def test_entries_are_named_by_content_hash_and_extractor_version(tmp_path):
+def frame(entries):
+    return pl.DataFrame(pa.concat_tables([entry.observations for entry in entries]))
+
+
+def write_entry(cache_dir, doc, tables, observations):
+    """Store a document's entry made from the given frames."""
+    found = observe.ObservedRows(observations, set())
+    cache.write_entries(cache_dir, [(doc.path, doc.sha256)], tables, found, [])
+
+
+def observe_doc(doc):
+    tables, rows = extract.extract_frames([(doc.path, doc.text)])
+    return tables, observe.observe_rows(tables, rows, errata.load_errata()).observations
+
+
+def test_a_second_observation_reads_every_document_from_the_cache(tmp_path):
+    first, first_counts = observed(seed_docs(), tmp_path)
+    second, second_counts = observed(seed_docs(), tmp_path)
+    assert (first_counts, second_counts) == ((0, 3), (3, 0))
+    assert frame(second).equals(frame(first))
+    assert cache.tables_frame(second).equals(cache.tables_frame(first))
+
+
+def test_entries_are_named_by_content_hash_and_a_key_of_path_and_code(tmp_path):
     docs = seed_docs()
-    parallel.extract_documents(docs, tmp_path)
+    observed(docs, tmp_path)
     names = sorted(path.name for path in tmp_path.iterdir())
-    assert names == sorted(f"{doc.sha256}-{extract.EXTRACTOR_VERSION}.arrow" for doc in docs)
+    assert names == sorted(cache.entry_path(tmp_path, doc.sha256, doc.path).name for doc in docs)
+    assert {name.split("-")[0] for name in names} == {doc.sha256 for doc in docs}
 
 
-def test_another_extractor_version_does_not_read_the_cache(tmp_path, monkeypatch):
-    parallel.extract_documents(seed_docs(), tmp_path)
-    monkeypatch.setattr(extract, "EXTRACTOR_VERSION", "another")
-    again = parallel.extract_documents(seed_docs(), tmp_path)
-    assert (again.cached, again.extracted) == (0, 3)
-    assert len(list(tmp_path.glob("*-another.arrow"))) == 3
+@pytest.mark.parametrize(
+    ("module", "name", "value"),
+    [(extract, "EXTRACTOR_VERSION", "another"), (cache, "pipeline_fingerprint", lambda: "other")],
+)
+def test_other_code_does_not_read_the_cache(tmp_path, monkeypatch, module, name, value):
+    observed(seed_docs(), tmp_path)
+    monkeypatch.setattr(module, name, value)
+    _, counts = observed(seed_docs(), tmp_path)
+    assert counts == (0, 3)
+    assert len(list(tmp_path.iterdir())) == 6
 
 
-def test_a_changed_document_is_the_only_one_extracted_again(tmp_path):
+def test_the_fingerprint_follows_every_code_and_data_file_and_version(tmp_path):
+    package = tmp_path / "package"
+    (package / "data").mkdir(parents=True)
+    (package / "stage.py").write_text("VALUE = 1\n")
+    (package / "data" / "aliases.toml").write_text("a = 1\n")
+    before = cache.files_fingerprint([package], ["polars==2.1.0"])
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "stage.py").write_text("compiled")
+    (package / "notes.txt").write_text("not code")
+    assert cache.files_fingerprint([package], ["polars==2.1.0"]) == before
+    assert cache.files_fingerprint([package], ["polars==2.1.1"]) != before
+    (package / "data" / "aliases.toml").write_text("a = 2\n")
+    changed_data = cache.files_fingerprint([package], ["polars==2.1.0"])
+    (package / "stage.py").write_text("VALUE = 2\n")
+    assert len({before, changed_data, cache.files_fingerprint([package], ["polars==2.1.0"])}) == 3
+
+
+def test_a_changed_document_is_the_only_one_observed_again(tmp_path):
     docs = seed_docs()
-    parallel.extract_documents(docs, tmp_path)
+    observed(docs, tmp_path)
     changed = decode_document(docs[1].path, docs[1].text.replace("|", "| ", 1).encode())
-    again = parallel.extract_documents([docs[0], changed, docs[2]], tmp_path)
-    assert (again.cached, again.extracted) == (2, 1)
+    _, counts = observed([docs[0], changed, docs[2]], tmp_path)
+    assert counts == (2, 1)
+
+
+def test_a_renamed_document_is_observed_again_under_its_new_path(tmp_path):
+    doc = seed_docs()[0]
+    observed([doc], tmp_path)
+    renamed = decode_document("renamed.md", doc.text.encode())
+    entries, counts = observed([renamed], tmp_path)
+    assert counts == (0, 1)
+    assert frame(entries).get_column("source").unique().to_list() == ["renamed.md"]
 
 
 def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path):
     docs = seed_docs()
-    first = parallel.extract_documents(docs, tmp_path)
-    entry = cache.entry_path(tmp_path, docs[0].sha256)
+    first, _ = observed(docs, tmp_path)
+    entry = cache.entry_path(tmp_path, docs[0].sha256, docs[0].path)
+    entry.unlink()  # not rewritten in place: the entries read first map the old file
     entry.write_bytes(b"not an arrow file")
-    again = parallel.extract_documents(docs, tmp_path)
-    assert (again.cached, again.extracted) == (2, 1)
-    assert_frame_equal(again.rows, first.rows)
-    assert cache.read_extraction(tmp_path, docs[0].sha256, docs[0].path) is not None
+    again, counts = observed(docs, tmp_path)
+    assert counts == (2, 1)
+    assert frame(again).equals(frame(first))
+    assert cache.read_entry(tmp_path, docs[0].sha256, docs[0].path) is not None
 
 
 def test_an_entry_with_other_columns_is_a_miss(tmp_path):
     doc = seed_docs()[0]
-    tables, rows = extract.extract_frames([(doc.path, doc.text)])
-    cache.write_extractions(tmp_path, [(doc.path, doc.sha256)], tables, rows.drop("ragged"))
-    assert cache.read_extraction(tmp_path, doc.sha256, doc.path) is None
+    tables, observations = observe_doc(doc)
+    write_entry(tmp_path, doc, tables, observations.drop("ragged"))
+    assert cache.read_entry(tmp_path, doc.sha256, doc.path) is None
+    write_entry(tmp_path, doc, tables, observations)
+    assert cache.read_entry(tmp_path, doc.sha256, doc.path) is not None
 
 
-def test_a_renamed_document_is_a_hit_with_its_new_path(tmp_path):
+def test_an_entry_whose_table_records_are_mistyped_is_a_miss(tmp_path):
     doc = seed_docs()[0]
-    parallel.extract_documents([doc], tmp_path)
-    renamed = decode_document("renamed.md", doc.text.encode())
-    again = parallel.extract_documents([renamed], tmp_path)
-    expected_tables, expected_rows = extract.extract_frames([("renamed.md", doc.text)])
-    assert again.cached == 1
-    assert_frame_equal(again.tables, expected_tables)
-    assert_frame_equal(again.rows, expected_rows)
+    tables, observations = observe_doc(doc)
+    write_entry(tmp_path, doc, tables.with_columns(pl.col("line").cast(pl.String)), observations)
+    assert cache.read_entry(tmp_path, doc.sha256, doc.path) is None
+
+
+def test_an_entry_whose_matched_errata_are_not_positions_is_a_miss(tmp_path):
+    doc = seed_docs()[0]
+    tables, observations = observe_doc(doc)
+    write_entry(tmp_path, doc, tables, observations)
+    path = cache.entry_path(tmp_path, doc.sha256, doc.path)
+    with pa.memory_map(str(path)) as stream:
+        arrow = pa.ipc.open_file(stream).read_all()
+    metadata = {**arrow.schema.metadata, cache.ERRATA_KEY: b'["0"]'}
+    rewritten = path.with_suffix(".new")  # then renamed: arrow maps the old file
+    with (
+        pa.OSFile(str(rewritten), "wb") as sink,
+        pa.ipc.new_file(sink, arrow.schema.with_metadata(metadata)) as writer,
+    ):
+        writer.write_table(arrow)
+    rewritten.replace(path)
+    assert cache.read_entry(tmp_path, doc.sha256, doc.path) is None
+
+
+def test_documents_written_together_read_back_one_by_one(tmp_path):
+    docs = seed_docs()
+    observed(docs, tmp_path)
+    for doc in docs:
+        tables, observations = observe_doc(doc)
+        entry = cache.read_entry(tmp_path, doc.sha256, doc.path)
+        assert entry is not None
+        assert pl.DataFrame(entry.observations).equals(observations)
+        assert cache.tables_frame([entry]).equals(tables)
+
+
+def test_an_erratum_matched_in_a_cached_document_is_remembered(tmp_path):
+    docs = seed_docs()
+    corrections = errata.load_errata()
+    assert corrections, "errata.toml lists corrections of the seed documents"
+    first = list(parallel.observe_documents(docs, tmp_path, corrections))
+    again = list(parallel.observe_documents(docs, tmp_path, corrections))
+    matched = sorted(position for entry in first for position in entry.matched_errata)
+    assert matched == list(range(len(corrections)))
+    assert [entry.matched_errata for entry in again] == [entry.matched_errata for entry in first]
 
 
 def digests(version_dir: Path) -> dict[str, str]:
@@ -95,55 +186,8 @@ def test_a_build_from_the_cache_writes_the_same_bytes(tmp_path):
     shutil.copytree(REPO / "raw", tmp_path / "raw")
     cold = build_dataset(tmp_path / "raw", tmp_path / "cold")
     shutil.copytree(
-        cache.extraction_dir(tmp_path / "cold"), cache.extraction_dir(tmp_path / "warm")
+        cache.observation_dir(tmp_path / "cold"), cache.observation_dir(tmp_path / "warm")
     )
     warm = build_dataset(tmp_path / "raw", tmp_path / "warm")
-    assert len(list(cache.extraction_dir(tmp_path / "warm").iterdir())) == 3
+    assert len(list(cache.observation_dir(tmp_path / "warm").iterdir())) == 3
     assert digests(warm.path) == digests(cold.path)
-
-
-def test_a_build_without_a_cache_directory_extracts_the_same_frames(tmp_path):
-    without = parallel.extract_documents(seed_docs(), None)
-    with_cache = parallel.extract_documents(seed_docs(), tmp_path)
-    assert_frame_equal(without.rows, with_cache.rows)
-    assert isinstance(without.rows, pl.DataFrame)
-
-
-def test_an_entry_whose_table_records_are_mistyped_is_a_miss(tmp_path):
-    doc = seed_docs()[0]
-    tables, rows = extract.extract_frames([(doc.path, doc.text)])
-    mistyped = tables.with_columns(pl.col("line").cast(pl.String))
-    cache.write_extractions(tmp_path, [(doc.path, doc.sha256)], mistyped, rows)
-    assert cache.read_extraction(tmp_path, doc.sha256, doc.path) is None
-    cache.write_extractions(tmp_path, [(doc.path, doc.sha256)], tables, rows)
-    assert cache.read_extraction(tmp_path, doc.sha256, doc.path) is not None
-
-
-def test_cached_runs_around_an_extracted_document_keep_document_order(tmp_path):
-    docs = seed_docs()
-    first = parallel.extract_documents(docs, tmp_path)
-    cache.entry_path(tmp_path, docs[1].sha256).unlink()
-    again = parallel.extract_documents(docs, tmp_path)
-    assert (again.cached, again.extracted) == (2, 1)
-    assert_frame_equal(again.tables, first.tables)
-    assert_frame_equal(again.rows, first.rows)
-
-
-def test_documents_written_together_read_back_one_by_one(tmp_path):
-    docs = seed_docs()
-    tables, rows = extract.extract_frames([(doc.path, doc.text) for doc in docs])
-    cache.write_extractions(tmp_path, [(doc.path, doc.sha256) for doc in docs], tables, rows)
-    for doc in docs:
-        alone = extract.extract_frames([(doc.path, doc.text)])
-        read = cache.read_extraction(tmp_path, doc.sha256, doc.path)
-        assert read is not None
-        assert_frame_equal(read[0], alone[0])
-        assert_frame_equal(read[1], alone[1])
-
-
-def test_rows_out_of_the_documents_order_are_refused(tmp_path):
-    docs = seed_docs()[:2]
-    tables, rows = extract.extract_frames([(doc.path, doc.text) for doc in docs])
-    swapped = [(doc.path, doc.sha256) for doc in reversed(docs)]
-    with pytest.raises(ValueError, match="not where the documents' order puts them"):
-        cache.write_extractions(tmp_path, swapped, tables, rows)

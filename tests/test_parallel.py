@@ -1,12 +1,13 @@
-"""Extraction on worker processes gives what extraction in this process gives."""
+"""Observing on worker processes gives what observing in this process gives, in document order."""
 
 import random
 
+import polars as pl
+import pyarrow as pa
 import pytest
-from polars.testing import assert_frame_equal
 
 from benchmarks import corpus
-from pipeline import parallel
+from pipeline import cache, errata, parallel
 from pipeline.decode import decode_document
 
 
@@ -19,6 +20,15 @@ def corpus_docs(documents: int, rows: int):
     ]
 
 
+def observed(docs, cache_dir, workers, counts=None):
+    """Every entry's source, observations (as one frame) and tables, in the order given."""
+    entries = list(
+        parallel.observe_documents(docs, cache_dir, errata.load_errata(), counts, workers)
+    )
+    observations = pl.DataFrame(pa.concat_tables([entry.observations for entry in entries]))
+    return [entry.source for entry in entries], observations, cache.tables_frame(entries)
+
+
 @pytest.fixture
 def small_thresholds(monkeypatch):
     """Use the pool for a few kB of text, in chunks of about one document."""
@@ -26,34 +36,38 @@ def small_thresholds(monkeypatch):
     monkeypatch.setattr(parallel, "CHUNK_CHARS", 1)
 
 
-def test_workers_give_the_frames_one_process_gives(small_thresholds, tmp_path):
+def test_workers_give_the_observations_one_process_gives(small_thresholds, tmp_path):
     docs = corpus_docs(6, 40)
-    alone = parallel.extract_documents(docs, None, workers=0)
-    pooled = parallel.extract_documents(docs, tmp_path, workers=2)
-    assert_frame_equal(pooled.tables, alone.tables)
-    assert_frame_equal(pooled.rows, alone.rows)
-    assert pooled.extracted == 6
+    counts = parallel.Counts()
+    alone = observed(docs, None, workers=0)
+    pooled = observed(docs, tmp_path, workers=2, counts=counts)
+    assert pooled[0] == alone[0] == [doc.path for doc in docs]
+    assert pooled[1].equals(alone[1])
+    assert pooled[1].height == 6 * 40
+    assert pooled[2].equals(alone[2])
+    assert (counts.cached, counts.observed) == (0, 6)
 
 
 def test_pieces_from_cache_and_workers_come_back_in_document_order(small_thresholds, tmp_path):
     docs = corpus_docs(6, 30)
-    parallel.extract_documents(docs[1::2], tmp_path, workers=0)
-    mixed = parallel.extract_documents(docs, tmp_path, workers=1)
-    alone = parallel.extract_documents(docs, None, workers=0)
-    assert (mixed.cached, mixed.extracted) == (3, 3)
-    assert_frame_equal(mixed.rows, alone.rows)
-    assert mixed.rows.get_column("source").unique(maintain_order=True).to_list() == [
+    observed(docs[1::2], tmp_path, workers=0)
+    counts = parallel.Counts()
+    mixed = observed(docs, tmp_path, workers=1, counts=counts)
+    alone = observed(docs, None, workers=0)
+    assert (counts.cached, counts.observed) == (3, 3)
+    assert mixed[1].equals(alone[1])
+    assert mixed[1].get_column("source").unique(maintain_order=True).to_list() == [
         doc.path for doc in docs
     ]
 
 
-def test_chunk_size_does_not_change_the_frames(monkeypatch):
+def test_chunk_size_does_not_change_the_observations(monkeypatch):
     docs = corpus_docs(5, 25)
-    whole = parallel.extract_documents(docs, None, workers=0)
+    whole = observed(docs, None, workers=0)
     monkeypatch.setattr(parallel, "CHUNK_CHARS", 1)
-    chunked = parallel.extract_documents(docs, None, workers=0)
-    assert_frame_equal(chunked.rows, whole.rows)
-    assert_frame_equal(chunked.tables, whole.tables)
+    chunked = observed(docs, None, workers=0)
+    assert chunked[1].equals(whole[1])
+    assert chunked[2].equals(whole[2])
 
 
 def test_little_text_stays_in_this_process(monkeypatch):
@@ -61,4 +75,22 @@ def test_little_text_stays_in_this_process(monkeypatch):
         raise AssertionError("a process pool was started for three small documents")
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
-    assert parallel.extract_documents(corpus_docs(3, 10), None).extracted == 3
+    counts = parallel.Counts()
+    observed(corpus_docs(3, 10), None, workers=None, counts=counts)
+    assert counts.observed == 3
+
+
+def test_a_failure_in_a_worker_is_raised_here(small_thresholds, tmp_path):
+    docs = corpus_docs(4, 10)
+    unreadable = errata.Correction("doc-0003.md", "no_such_column", "x", "a bug", equals="y")
+    entries = parallel.observe_documents(docs, tmp_path, [unreadable], workers=1)
+    with pytest.raises(pl.exceptions.ColumnNotFoundError, match="no_such_column"):
+        list(entries)
+
+
+def test_documents_out_of_path_order_come_back_in_the_order_given(tmp_path):
+    docs = corpus_docs(4, 10)
+    shuffled = [docs[2], docs[0], docs[3], docs[1]]
+    sources, observations, _ = observed(shuffled, tmp_path, workers=0)
+    assert sources == [doc.path for doc in shuffled]
+    assert observations.get_column("source").unique(maintain_order=True).to_list() == sources
