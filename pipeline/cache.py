@@ -93,6 +93,13 @@ class Entry:
     matched_errata: list[int]
 
 
+def remove_other_entries(cache_dir: Path, kept: set[Path]) -> None:
+    """Delete the entries in cache_dir other than kept: of documents or code no longer built."""
+    for path in cache_dir.glob("*.arrow"):
+        if path not in kept:
+            path.unlink(missing_ok=True)
+
+
 def has_entry(cache_dir: Path, sha256: str, source: str) -> bool:
     """Whether a document's entry is stored with exactly the entry columns (rows not read)."""
     try:

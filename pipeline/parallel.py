@@ -57,12 +57,16 @@ def observe_documents(
 ) -> Iterator[cache.Entry]:
     """Each document's cache entry, in document order; the documents not cached are observed.
 
-    Without a cache directory the entries go through a temporary one.
+    Once every entry is read, the cache keeps only these documents' entries. Without a cache
+    directory the entries go through a temporary one.
     """
     counts = counts if counts is not None else Counts()
     with ExitStack() as stack:
         if cache_dir is None:
             cache_dir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        else:
+            used = {cache.entry_path(cache_dir, doc.sha256, doc.path) for doc in docs}
+            stack.callback(cache.remove_other_entries, cache_dir, used)
         cached = {doc.path for doc in docs if cache.has_entry(cache_dir, doc.sha256, doc.path)}
         # Each chunk in source order: its observations come out sorted so (observe_rows).
         missing = sorted((doc for doc in docs if doc.path not in cached), key=_path)

@@ -66,10 +66,12 @@ def test_entries_are_named_by_content_hash_and_a_key_of_path_and_code(tmp_path):
 )
 def test_other_code_does_not_read_the_cache(tmp_path, monkeypatch, module, name, value):
     observed(seed_docs(), tmp_path)
+    before = set(tmp_path.iterdir())
     monkeypatch.setattr(module, name, value)
     _, counts = observed(seed_docs(), tmp_path)
     assert counts == (0, 3)
-    assert len(list(tmp_path.iterdir())) == 6
+    assert len(set(tmp_path.iterdir())) == 3
+    assert not before & set(tmp_path.iterdir())
 
 
 def test_the_fingerprint_follows_every_code_and_data_file_and_version(tmp_path):
@@ -87,6 +89,17 @@ def test_the_fingerprint_follows_every_code_and_data_file_and_version(tmp_path):
     changed_data = cache.files_fingerprint([package], ["polars==2.1.0"])
     (package / "stage.py").write_text("VALUE = 2\n")
     assert len({before, changed_data, cache.files_fingerprint([package], ["polars==2.1.0"])}) == 3
+
+
+def test_the_cache_keeps_only_the_entries_of_the_last_observation(tmp_path):
+    docs = seed_docs()
+    observed(docs, tmp_path)
+    changed = decode_document(docs[1].path, docs[1].text.replace("|", "| ", 1).encode())
+    observed([docs[0], changed], tmp_path)
+    kept = {path.name for path in tmp_path.iterdir()}
+    assert kept == {
+        cache.entry_path(tmp_path, doc.sha256, doc.path).name for doc in [docs[0], changed]
+    }
 
 
 def test_a_changed_document_is_the_only_one_observed_again(tmp_path):
