@@ -69,17 +69,13 @@ def observe_documents(
             stack.callback(cache.remove_other_entries, cache_dir, used)
         cached = {doc.path for doc in docs if cache.has_entry(cache_dir, doc.sha256, doc.path)}
         # Each chunk in source order: its observations come out sorted so (observe_rows).
-        missing = sorted((doc for doc in docs if doc.path not in cached), key=_path)
+        missing = sorted((doc for doc in docs if doc.path not in cached), key=lambda doc: doc.path)
         chunks = _Chunks(_chunks(missing), cache_dir, corrections)
         counts.observed, counts.cached = len(missing), len(docs) - len(missing)
         chunks.start(workers, stack)
         for doc in docs:
             read = cache.read_entry(cache_dir, doc.sha256, doc.path) if doc.path in cached else None
             yield read or chunks.entry(doc)
-
-
-def _path(doc: Doc) -> str:
-    return doc.path
 
 
 def _chunks(docs: list[Doc]) -> list[_Chunk]:

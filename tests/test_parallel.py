@@ -94,3 +94,21 @@ def test_documents_out_of_path_order_come_back_in_the_order_given(tmp_path):
     sources, observations, _ = observed(shuffled, tmp_path, workers=0)
     assert sources == [doc.path for doc in shuffled]
     assert observations.get_column("source").unique(maintain_order=True).to_list() == sources
+
+
+def test_an_entry_unreadable_after_its_check_is_observed_again(tmp_path, monkeypatch):
+    docs = corpus_docs(3, 10)
+    first = observed(docs, tmp_path, workers=0)
+    read_entry, failed = cache.read_entry, []
+
+    def once_unreadable(cache_dir, sha256, source):
+        if source == docs[1].path and not failed:
+            failed.append(source)
+            return None
+        return read_entry(cache_dir, sha256, source)
+
+    monkeypatch.setattr(cache, "read_entry", once_unreadable)
+    again = observed(docs, tmp_path, workers=0)
+    assert failed == [docs[1].path]
+    assert again[0] == first[0]
+    assert again[1].equals(first[1])
