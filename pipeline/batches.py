@@ -1,21 +1,14 @@
 """Row batches: stages whose rows do not depend on each other work a batch at a time (pure).
 
 A stage that makes several new columns for a million rows at once holds all their intermediates
-at once; a batch of BATCH_ROWS holds an eighth of that, and the result is the same rows. Batches
-also let two steps overlap: computed_ahead runs a step on the next batch while the caller works
-on this one.
+at once; a batch of BATCH_ROWS holds an eighth of that, and the result is the same rows.
 """
 
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Callable, Iterator
 
 import polars as pl
 
 BATCH_ROWS = 125_000
-Item = TypeVar("Item")
-Result = TypeVar("Result")
 
 
 def row_batches(frame: pl.DataFrame, batch_rows: int | None = None) -> Iterator[pl.DataFrame]:
@@ -34,21 +27,3 @@ def map_batches(
     """transform applied to consecutive slices of frame, concatenated in order."""
     results = [transform(batch) for batch in row_batches(frame, batch_rows)]
     return pl.concat(results) if len(results) > 1 else results[0]
-
-
-def computed_ahead(
-    items: Iterable[Item], step: Callable[[Item], Result], depth: int = 1
-) -> Iterator[Result]:
-    """step of each item, in order, computed in a thread up to depth items ahead of the caller.
-
-    Worth it for steps that spend their time outside the GIL (polars, Arrow): the caller's own
-    work on one result then runs beside the step on the next.
-    """
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        pending: deque[Future[Result]] = deque()
-        for item in items:
-            pending.append(worker.submit(step, item))
-            if len(pending) > depth:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()

@@ -101,11 +101,11 @@ def remove_other_entries(cache_dir: Path, kept: set[Path]) -> None:
 
 
 def has_entry(cache_dir: Path, sha256: str, source: str) -> bool:
-    """Whether a document's entry is stored with exactly the entry columns (rows not read)."""
+    """Whether a document's entry is stored with exactly the entry columns; neither its rows nor
+    its tables are read (read_entry does, and a document whose entry fails there is observed)."""
     try:
         with pa.OSFile(str(entry_path(cache_dir, sha256, source))) as stream:
-            schema = pa.ipc.open_file(stream).schema
-        return _entry_parts(schema) is not None
+            return _is_entry_schema(pa.ipc.open_file(stream).schema)
     except UNREADABLE:  # FileNotFoundError (no entry yet) is an OSError too
         return False
 
@@ -131,14 +131,20 @@ def read_entry(cache_dir: Path, sha256: str, source: str) -> Entry | None:
 def _entry_parts(schema: pa.Schema) -> tuple[pa.Table, list[int]] | None:
     """An entry's tables and matched errata from its schema's metadata; None unless the schema
     is the entry schema and they read as exactly those."""
-    metadata = schema.metadata or {}
-    if schema.remove_metadata() != entry_schema() or not {TABLES_KEY, ERRATA_KEY} <= set(metadata):
+    if not _is_entry_schema(schema):
         return None
+    metadata = schema.metadata
     tables = _tables(metadata[TABLES_KEY])
     matched = json.loads(metadata[ERRATA_KEY])
     if not isinstance(matched, list) or not all(type(position) is int for position in matched):
         return None
     return (tables, matched) if tables is not None else None
+
+
+def _is_entry_schema(schema: pa.Schema) -> bool:
+    """Whether a file's schema has the entry columns and the tables and errata metadata."""
+    metadata = schema.metadata or {}
+    return schema.remove_metadata() == entry_schema() and {TABLES_KEY, ERRATA_KEY} <= set(metadata)
 
 
 def _tables(encoded: bytes) -> pa.Table | None:

@@ -80,12 +80,15 @@ def observe_documents(
 
 def _chunks(docs: list[Doc]) -> list[_Chunk]:
     """The documents in consecutive chunks of about CHUNK_CHARS of text."""
-    chunks = [_Chunk()]
+    chunks: list[_Chunk] = []
+    chars = CHUNK_CHARS  # the first document starts a chunk
     for doc in docs:
-        if chunks[-1].documents and chunks[-1].chars() >= CHUNK_CHARS:
+        if chars >= CHUNK_CHARS:
             chunks.append(_Chunk())
+            chars = 0
         chunks[-1].documents.append((doc.path, doc.text, doc.sha256))
-    return [chunk for chunk in chunks if chunk.documents]
+        chars += len(doc.text)
+    return chunks
 
 
 class _Chunks:

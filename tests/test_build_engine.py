@@ -58,18 +58,3 @@ def test_a_table_that_breaks_its_schema_fails_the_build_though_its_encoding_star
     with pytest.raises(SchemaViolation, match="table models breaks its schema Model"):
         build_dataset(tmp_path / "raw", tmp_path / "outputs")
     assert not list((tmp_path / "outputs").glob("v*"))
-
-
-def test_a_step_computed_ahead_gives_its_results_in_order_and_its_errors():
-    assert list(batches.computed_ahead(range(5), lambda item: item * item)) == [0, 1, 4, 9, 16]
-    assert list(batches.computed_ahead([], str)) == []
-
-    def fails_on_three(item: int) -> int:
-        if item == 3:
-            raise ValueError("three")
-        return item
-
-    results = batches.computed_ahead(range(5), fails_on_three, depth=2)
-    assert [next(results), next(results), next(results)] == [0, 1, 2]
-    with pytest.raises(ValueError, match="three"):
-        next(results)
