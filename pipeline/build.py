@@ -65,42 +65,44 @@ def build_dataset(
 ) -> BuildReport:
     """Build the declared dataset version from raw_dir into out_dir."""
     timer = StageTimer(progress)
-    # Load inputs.
-    timer.start("read")
-    manifest = sources.read_manifest(raw_dir)
-    docs = sources.read_docs(raw_dir, manifest)
-    release = publish.DatasetVersion(
-        name=manifest.name if manifest else "modelmetrics",
-        version=version or (manifest.version if manifest else sources.UNDECLARED_VERSION),
-        tables={},
-        inputs=input_records(docs, manifest),
-    )
-    # Process data.
-    timer.start("observe")
-    observed = observe_documents(release, docs, cache.observation_dir(out_dir))
-    timer.start("dedupe")
-    # Each table is encoded (in two threads) as soon as it is final, while the next one is made.
-    encoding = publish.TableEncoding(release)
-    encoding.start("quarantine", observed.quarantine)
-    encoding.start("sources", sources.sources_table(docs, manifest, observed.tables))
-    results, conflicts = dedupe.merge_results(observed.kept)
-    encoding.start("results", results)
-    encoding.start("conflicts", conflicts)
-    encoding.start("models", dedupe.summarize_models(observed.kept, results))
-    # Save outputs.
-    timer.start("write")
-    # The tables are checked and summarized while the last of them are encoded.
-    check_tables(encoding.frames)
-    frames = {**encoding.frames, "observations": observed.kept}
-    counts, warnings = summarize(docs, observed.tables, frames)
-    published = {**encoding.finish(), "observations": observed.encoded.result()}
-    dataset = replace(release, tables={name: published[name] for name in PUBLISHED_TABLES})
-    refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
-    outcome = publish.write_version(out_dir, dataset, encoding.frames)
-    catalog.write_catalog(out_dir)
-    return BuildReport(
-        dataset.version, outcome.path, outcome.written, counts, warnings, timer.finish()
-    )
+    # One build at a time writes to an output directory: its versions and its cache.
+    with publish.build_lock(out_dir):
+        # Load inputs.
+        timer.start("read")
+        manifest = sources.read_manifest(raw_dir)
+        docs = sources.read_docs(raw_dir, manifest)
+        release = publish.DatasetVersion(
+            name=manifest.name if manifest else "modelmetrics",
+            version=version or (manifest.version if manifest else sources.UNDECLARED_VERSION),
+            tables={},
+            inputs=input_records(docs, manifest),
+        )
+        # Process data.
+        timer.start("observe")
+        observed = observe_documents(release, docs, cache.observation_dir(out_dir))
+        timer.start("dedupe")
+        # Each table is encoded (in two threads) as soon as it is final, while the next one is made.
+        encoding = publish.TableEncoding(release)
+        encoding.start("quarantine", observed.quarantine)
+        encoding.start("sources", sources.sources_table(docs, manifest, observed.tables))
+        results, conflicts = dedupe.merge_results(observed.kept)
+        encoding.start("results", results)
+        encoding.start("conflicts", conflicts)
+        encoding.start("models", dedupe.summarize_models(observed.kept, results))
+        # Save outputs.
+        timer.start("write")
+        # The tables are checked and summarized while the last of them are encoded.
+        check_tables(encoding.frames)
+        frames = {**encoding.frames, "observations": observed.kept}
+        counts, warnings = summarize(docs, observed.tables, frames)
+        published = {**encoding.finish(), "observations": observed.encoded.result()}
+        dataset = replace(release, tables={name: published[name] for name in PUBLISHED_TABLES})
+        refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
+        outcome = publish.write_version(out_dir, dataset, encoding.frames)
+        catalog.write_catalog(out_dir)
+        return BuildReport(
+            dataset.version, outcome.path, outcome.written, counts, warnings, timer.finish()
+        )
 
 
 @dataclass(frozen=True)

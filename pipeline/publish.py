@@ -32,6 +32,8 @@ MANIFEST = "manifest.json"
 DATAPACKAGE = "datapackage.json"
 LOCK = ".lock"
 CHANGELOG_CACHE = Path(".cache") / "changelog"
+# The output directories whose lock this process holds (build_lock).
+_HELD_LOCKS: set[Path] = set()
 # Pinned writer settings: together with the lockfile they make the same tables the same bytes.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
@@ -330,7 +332,15 @@ def manifest_json(dataset: DatasetVersion, entries: dict[str, dict[str, Any]]) -
 
 @contextmanager
 def build_lock(out_dir: Path) -> Iterator[None]:
-    """Hold the output directory's lock; a second build fails at once with a clear message."""
+    """Hold the output directory's lock; a second build fails at once with a clear message.
+
+    A build holds it from its first read of the observation cache to its last write; taken again
+    inside (by write_version), it is already held.
+    """
+    key = out_dir.resolve()
+    if key in _HELD_LOCKS:
+        yield
+        return
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / LOCK, "a+") as handle:
         try:
@@ -340,9 +350,12 @@ def build_lock(out_dir: Path) -> Iterator[None]:
                 f"another build is writing to {out_dir} (its lock {out_dir / LOCK} is held); "
                 "wait for it to finish, then build again"
             ) from None
+        _HELD_LOCKS.add(key)
         try:
+            checkpoint("locked")
             yield
         finally:
+            _HELD_LOCKS.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -358,7 +371,6 @@ def write_version(
     files = render_files(dataset)
     in_memory = {dataset.version: dataset.loaded_frames() if frames is None else frames}
     with build_lock(out_dir):
-        checkpoint("locked")
         remove_abandoned_builds(out_dir)
         if target.exists():
             _refuse_if_different(target, dataset, files)

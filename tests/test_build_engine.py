@@ -1,5 +1,6 @@
 """How the build runs: on polars' in-memory engine, in row batches, the same bytes either way."""
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -8,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline import batches, dedupe
+from pipeline import batches, build, dedupe, publish
 from pipeline.build import build_dataset
 from pipeline.errors import SchemaViolation
 
@@ -26,6 +27,25 @@ def test_a_build_runs_on_the_in_memory_engine_and_restores_the_setting(tmp_path,
     )
     assert seen == {"in-memory"}
     assert "POLARS_ENGINE_AFFINITY" not in os.environ
+
+
+def test_a_build_holds_the_output_lock_from_its_first_read_of_the_cache(tmp_path, monkeypatch):
+    # A second build into the same directory would otherwise prune the first one's entries.
+    observe_documents = build.observe_documents
+    lock_while_observing = []
+
+    def observe_and_probe(*arguments):
+        with open(tmp_path / "outputs" / publish.LOCK, "a+") as other_build:
+            try:
+                fcntl.flock(other_build, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                lock_while_observing.append("free")
+            except BlockingIOError:
+                lock_while_observing.append("held")
+        return observe_documents(*arguments)
+
+    monkeypatch.setattr(build, "observe_documents", observe_and_probe)
+    build_dataset(REPO / "raw", tmp_path / "outputs")
+    assert lock_while_observing == ["held"]
 
 
 def digests(version_dir: Path) -> dict[str, str]:

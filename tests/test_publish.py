@@ -1,5 +1,6 @@
 """Publishing: same tables give the same bytes, versions never change, latest moves last."""
 
+import fcntl
 import hashlib
 import json
 import os
@@ -64,12 +65,19 @@ def test_latest_points_at_the_highest_version(tmp_path):
 
 
 def test_a_second_build_holding_no_lock_is_told_to_wait(tmp_path):
-    with (
-        publish.build_lock(tmp_path),
-        pytest.raises(VersionError, match="another build is writing"),
-    ):
-        publish.write_version(tmp_path, dataset())
+    # Another build's process holds the lock: a lock on an open file of its own.
+    with open(tmp_path / publish.LOCK, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(VersionError, match="another build is writing"):
+            publish.write_version(tmp_path, dataset())
     assert not (tmp_path / "v0.1.0").exists()
+
+
+def test_the_build_holding_the_lock_writes_under_it(tmp_path):
+    with publish.build_lock(tmp_path):
+        assert publish.write_version(tmp_path, dataset()).written
+    with open(tmp_path / publish.LOCK, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: no BlockingIOError
 
 
 def test_staging_left_by_a_killed_build_is_removed_and_never_published(tmp_path):
