@@ -9,6 +9,7 @@ import shutil
 import signal
 import struct
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -32,8 +33,8 @@ MANIFEST = "manifest.json"
 DATAPACKAGE = "datapackage.json"
 LOCK = ".lock"
 CHANGELOG_CACHE = Path(".cache") / "changelog"
-# The output directories whose lock this process holds (build_lock).
-_HELD_LOCKS: set[Path] = set()
+# The output directories whose lock a thread of this process holds (build_lock), by thread.
+_HELD_LOCKS: set[tuple[Path, int]] = set()
 # Pinned writer settings: together with the lockfile they make the same tables the same bytes.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
@@ -335,9 +336,9 @@ def build_lock(out_dir: Path) -> Iterator[None]:
     """Hold the output directory's lock; a second build fails at once with a clear message.
 
     A build holds it from its first read of the observation cache to its last write; taken again
-    inside (by write_version), it is already held.
+    in the same thread (by write_version), it is already held.
     """
-    key = out_dir.resolve()
+    key = (out_dir.resolve(), threading.get_ident())
     if key in _HELD_LOCKS:
         yield
         return

@@ -4,6 +4,7 @@ import fcntl
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -78,6 +79,13 @@ def test_the_build_holding_the_lock_writes_under_it(tmp_path):
         assert publish.write_version(tmp_path, dataset()).written
     with open(tmp_path / publish.LOCK, "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released: no BlockingIOError
+
+
+def test_another_thread_of_the_process_holding_the_lock_is_told_to_wait(tmp_path):
+    with publish.build_lock(tmp_path), ThreadPoolExecutor(1) as other_thread:
+        written = other_thread.submit(publish.write_version, tmp_path, dataset())
+        with pytest.raises(VersionError, match="another build is writing"):
+            written.result()
 
 
 def test_staging_left_by_a_killed_build_is_removed_and_never_published(tmp_path):
