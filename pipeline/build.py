@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 import polars as pl
 import pyarrow as pa
@@ -59,50 +59,66 @@ def on_the_in_memory_engine(
     return wrapped
 
 
+def one_build_at_a_time(
+    build: Callable[Concatenate[Path, Path, Arguments], Returned],
+) -> Callable[Concatenate[Path, Path, Arguments], Returned]:
+    """Run a build (raw_dir, out_dir, ...) holding the lock of its output directory."""
+
+    # From the first read of the observation cache to the last write of the version: a second
+    # build into the directory is refused at once, before it could prune this one's entries.
+    @functools.wraps(build)
+    def wrapped(
+        raw_dir: Path, out_dir: Path, *args: Arguments.args, **kwargs: Arguments.kwargs
+    ) -> Returned:
+        with publish.build_lock(out_dir):
+            return build(raw_dir, out_dir, *args, **kwargs)
+
+    return wrapped
+
+
 @on_the_in_memory_engine
+@one_build_at_a_time
 def build_dataset(
     raw_dir: Path, out_dir: Path, version: str | None = None, progress: Progress | None = None
 ) -> BuildReport:
     """Build the declared dataset version from raw_dir into out_dir."""
     timer = StageTimer(progress)
-    # One build at a time writes to an output directory: its versions and its cache.
-    with publish.build_lock(out_dir):
-        # Load inputs.
-        timer.start("read")
-        manifest = sources.read_manifest(raw_dir)
-        docs = sources.read_docs(raw_dir, manifest)
-        release = publish.DatasetVersion(
-            name=manifest.name if manifest else "modelmetrics",
-            version=version or (manifest.version if manifest else sources.UNDECLARED_VERSION),
-            tables={},
-            inputs=input_records(docs, manifest),
-        )
-        # Process data.
-        timer.start("observe")
-        observed = observe_documents(release, docs, cache.observation_dir(out_dir))
-        timer.start("dedupe")
-        # Each table is encoded (in two threads) as soon as it is final, while the next one is made.
-        encoding = publish.TableEncoding(release)
-        encoding.start("quarantine", observed.quarantine)
-        encoding.start("sources", sources.sources_table(docs, manifest, observed.tables))
-        results, conflicts = dedupe.merge_results(observed.kept)
-        encoding.start("results", results)
-        encoding.start("conflicts", conflicts)
-        encoding.start("models", dedupe.summarize_models(observed.kept, results))
-        # Save outputs.
-        timer.start("write")
-        # The tables are checked and summarized while the last of them are encoded.
-        check_tables(encoding.frames)
-        frames = {**encoding.frames, "observations": observed.kept}
-        counts, warnings = summarize(docs, observed.tables, frames)
-        published = {**encoding.finish(), "observations": observed.encoded.result()}
-        dataset = replace(release, tables={name: published[name] for name in PUBLISHED_TABLES})
-        refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
-        outcome = publish.write_version(out_dir, dataset, encoding.frames)
-        catalog.write_catalog(out_dir)
-        return BuildReport(
-            dataset.version, outcome.path, outcome.written, counts, warnings, timer.finish()
-        )
+    # Load inputs.
+    timer.start("read")
+    manifest = sources.read_manifest(raw_dir)
+    docs = sources.read_docs(raw_dir, manifest)
+    release = publish.DatasetVersion(
+        name=manifest.name if manifest else "modelmetrics",
+        version=version or (manifest.version if manifest else sources.UNDECLARED_VERSION),
+        tables={},
+        inputs=input_records(docs, manifest),
+    )
+    # Process data.
+    timer.start("observe")
+    observed = observe_documents(release, docs, cache.observation_dir(out_dir))
+    timer.start("dedupe")
+    # Each table is encoded (in two threads) as soon as it is final, while the next one is made.
+    encoding = publish.TableEncoding(release)
+    encoding.start("quarantine", observed.quarantine)
+    encoding.start("sources", sources.sources_table(docs, manifest, observed.tables))
+    results, conflicts = dedupe.merge_results(observed.kept)
+    encoding.start("results", results)
+    encoding.start("conflicts", conflicts)
+    encoding.start("models", dedupe.summarize_models(observed.kept, results))
+    # Save outputs.
+    timer.start("write")
+    # The tables are checked and summarized while the last of them are encoded.
+    check_tables(encoding.frames)
+    frames = {**encoding.frames, "observations": observed.kept}
+    counts, warnings = summarize(docs, observed.tables, frames)
+    published = {**encoding.finish(), "observations": observed.encoded.result()}
+    dataset = replace(release, tables={name: published[name] for name in PUBLISHED_TABLES})
+    refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
+    outcome = publish.write_version(out_dir, dataset, encoding.frames)
+    catalog.write_catalog(out_dir)
+    return BuildReport(
+        dataset.version, outcome.path, outcome.written, counts, warnings, timer.finish()
+    )
 
 
 @dataclass(frozen=True)

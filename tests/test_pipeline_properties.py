@@ -13,44 +13,18 @@ from pipeline.build import KEPT_COLUMNS, checked
 from pipeline.errors import InputError
 
 SYNONYMS = Path(__file__).resolve().parent.parent / "pipeline" / "data" / "header_synonyms.toml"
-KNOWN_HEADERS = sorted(
-    {
-        header
-        for headers in tomllib.loads(SYNONYMS.read_text())["columns"].values()
-        for header in headers
-    }
-)
-HEADERS = st.sampled_from([*KNOWN_HEADERS, "Notes", "Accuracy", "Size", "GFLOPs", ""])
+COLUMN_OF = {
+    header: column
+    for column, headers in tomllib.loads(SYNONYMS.read_text())["columns"].items()
+    for header in headers
+}
+HEADERS = st.sampled_from([*sorted(COLUMN_OF), "Notes", "Accuracy", "Size", "GFLOPs", ""])
 HEADINGS = st.sampled_from(["# ImageNet-1k", "## ImageNet-22k", "### Results", "# In21k", ""])
-# What published cells hold: numbers with units, marks and markup, placeholders, dataset tags.
-WORDS = st.sampled_from(
-    [
-        *["-", "—", "n/a", "150+", "99M", "1.2B", "304.8", "224x224", "384²", "85.2*", "84.1†"],
-        *[
-            "<sup>1</sup>",
-            "**80.1**",
-            "`x`",
-            "[vit](https://a.b)",
-            "&nbsp;",
-            "\u2212",
-            "1\u2009024",
-        ],
-        *[
-            "85,2",
-            "1e3",
-            "in22k",
-            "imagenet-22k",
-            "in1k",
-            "%",
-            "M",
-            "x",
-            "0",
-            "100",
-            "100.1",
-            "~80",
-        ],
-    ]
-)
+# What published cells hold: numbers with units and marks, markup, placeholders, dataset tags.
+UNIT_CELLS = ["150+", "99M", "1.2B", "304.8", "224x224", "384²", "85.2*", "84.1†", "85,2", "1e3"]
+MARKUP_CELLS = ["<sup>1</sup>", "**80.1**", "`x`", "[vit](https://a.b)", "&nbsp;", "\u2212"]
+OTHER_CELLS = ["-", "—", "n/a", "in22k", "imagenet-22k", "in1k", "%", "M", "x", "0", "100", "~80"]
+WORDS = st.sampled_from([*UNIT_CELLS, *MARKUP_CELLS, *OTHER_CELLS, "1\u2009024"])
 NUMBERS = st.one_of(
     st.floats().map(str),
     st.integers(-(10**12), 10**12).map(str),
@@ -69,11 +43,6 @@ CLEAN = {
     "top5": PERCENTS,
     "params_m": st.sampled_from(["5.7", "86M", "150+", "25.6", "0.3B"]),
     "img_size": st.sampled_from(["224", "384x384", "448", "224²"]),
-}
-COLUMN_OF = {
-    header: column
-    for column, headers in tomllib.loads(SYNONYMS.read_text())["columns"].items()
-    for header in headers
 }
 
 
