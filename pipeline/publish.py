@@ -749,15 +749,6 @@ class ColumnChunk(NamedTuple):
         return (self.leaf, self.rows, self.compression, self.size)
 
 
-def columns_stored_alike(old_path: Path, new_path: Path) -> set[str]:
-    """Top-level columns both Parquet files store with the same schema and the same bytes.
-
-    Equal bytes under an equal schema decode to equal values, so such a column needs no reading:
-    one edited number leaves 37 of the 40 observations columns byte for byte the same.
-    """
-    return alike_in_every_row_group(chunks_stored_alike(old_path, new_path))
-
-
 def alike_in_every_row_group(alike: dict[str, list[bool]]) -> set[str]:
     """The columns of chunks_stored_alike stored alike in every row group."""
     return {column for column, groups in alike.items() if all(groups)}
@@ -765,7 +756,11 @@ def alike_in_every_row_group(alike: dict[str, list[bool]]) -> set[str]:
 
 def chunks_stored_alike(old_path: Path, new_path: Path) -> dict[str, list[bool]]:
     """Per top-level column of the new file, per row group, whether the old file stores that
-    column chunk with the same schema and the same bytes (none when the row groups differ)."""
+    column chunk with the same schema and the same bytes (none when the row groups differ).
+
+    Equal bytes under an equal schema decode to equal values, so such a chunk needs no reading:
+    one edited number leaves 37 of the 40 observations columns byte for byte the same.
+    """
     old_chunks, new_chunks = column_chunks(old_path), column_chunks(new_path)
     with open(old_path, "rb") as old_file, open(new_path, "rb") as new_file:
         return {

@@ -215,6 +215,11 @@ def test_a_cached_entry_is_used_only_for_its_key_and_intact(name, document, key,
     assert entry_from_document(document, key) == expected, name
 
 
+def stored_alike(old_path, new_path):
+    """The columns two Parquet files store alike in every row group."""
+    return publish.alike_in_every_row_group(publish.chunks_stored_alike(old_path, new_path))
+
+
 @pytest.mark.parametrize(
     ("name", "new", "expected"),
     [
@@ -233,7 +238,7 @@ def test_a_cached_entry_is_used_only_for_its_key_and_intact(name, document, key,
 def test_columns_stored_alike_are_those_with_the_same_type_and_bytes(tmp_path, name, new, expected):
     (tmp_path / "old.parquet").write_bytes(publish.parquet_bytes(results(), {})[0])
     (tmp_path / "new.parquet").write_bytes(publish.parquet_bytes(new, {})[0])
-    alike = publish.columns_stored_alike(tmp_path / "old.parquet", tmp_path / "new.parquet")
+    alike = stored_alike(tmp_path / "old.parquet", tmp_path / "new.parquet")
     assert alike == expected, name
 
 
@@ -243,7 +248,7 @@ def test_a_column_edited_in_any_row_group_is_not_stored_alike(tmp_path):
 
     write_parquet(tmp_path / "old.parquet", results())
     write_parquet(tmp_path / "new.parquet", results(model=["m1", "m2", "m9"]))
-    alike = publish.columns_stored_alike(tmp_path / "old.parquet", tmp_path / "new.parquet")
+    alike = stored_alike(tmp_path / "old.parquet", tmp_path / "new.parquet")
     assert pq.read_metadata(tmp_path / "new.parquet").num_row_groups == 3
     assert alike == {"result_id", "top1", "sources"}
 
