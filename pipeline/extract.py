@@ -51,7 +51,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 # A cell needs inline rendering only when it holds one of these, or a "_" next to a non-word
 # character: "vit_base_patch16_224" is plain text, "_ViT_" is emphasis. Two patterns, since one
@@ -78,6 +78,14 @@ SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)[ \t]*$")
 THEMATIC_BREAK = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 FENCE_OPEN = re.compile(r"(`{3,})[^`]*$|(~{3,})")
 LIST_MARKER = re.compile(r"(?:[-+*]|([0-9]{1,9})[.)])(?=[ \t]|$)")
+# A task list item, `- [ ] text` or `1. [x] text`, as cmark-gfm matches it: on the whole line, so
+# only an item whose marker comes first on the line (not one after `>` or after another marker).
+TASK_LIST_ITEM = re.compile(r"[ \t\v\f]*(?:[-+*]|[0-9]+[.)])[ \t\v\f]+\[[ xX]\](?:[ \t\v\f\r]|$)")
+TASK_CHECKBOX = re.compile(r"\[[ xX]\](?:[ \t\v\f\r]|$)")
+# Matched at a position, they measure a line's indentation without copying what follows.
+SPACES = re.compile(" *")
+WHITESPACE = re.compile(r"[ \t]*")
+BLANK = re.compile(r"[ \t]*$")
 # MkDocs-Material: `!!! note "Title"`, collapsible `??? tip` / `???+ tip`, content tabs `=== "Tab"`.
 # Their bodies are indented four spaces and are Markdown, not indented code.
 MKDOCS_CONTAINER = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]+\S.*|===\+?[ \t]+".*"[ \t]*')
@@ -91,14 +99,16 @@ HTML_END_FOR_START = (
     ),
     (re.compile(r"<!--"), ("-->",)),
     (re.compile(r"<\?"), ("?>",)),
-    (re.compile(r"<![A-Za-z]"), (">",)),
+    (re.compile(r"<![A-Z]"), (">",)),
     (re.compile(r"<!\[CDATA\["), ("]]>",)),
 )
+# The block tags of the GFM spec (CommonMark 0.29), as GitHub reads them: `source` is one,
+# `search` (CommonMark 0.31) is not.
 HTML_BLOCK_TAGS = (
     "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|"
     "dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|"
     "header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|"
-    "param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul"
+    "param|section|source|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul"
 )
 HTML_BLOCK_6 = re.compile(rf"</?(?:{HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
 _ATTRIBUTE = (
@@ -302,6 +312,12 @@ class _BlockScanner:
         self.fence: tuple[str, int] | None = None
         self.html_end: tuple[str, ...] | None = None
         self.indented_code = False
+        # The line being read, its tabs expanded where they are indentation: the text the
+        # containers and blocks of the line are read from is always a suffix of it.
+        self.line = ""
+        # How many characters end the line that could all belong to a thematic break (" \t*-_"),
+        # once asked: a text shorter is one only if THEMATIC_BREAK matches. None until asked.
+        self.break_tail: int | None = None
 
     def scan(self, lines: list[str], start: int) -> list[ScannedTable]:
         """The document's tables, from lines[start] on."""
@@ -341,6 +357,7 @@ class _BlockScanner:
     def _scan_line(self, number: int, line: str) -> None:
         if "\t" in line:
             line = _expand_leading_tabs(line)
+        self.line, self.break_tail = line, None
         matched, rest = self._match_containers(line)
         if matched < len(self.containers):
             if self._continues_lazily(rest):
@@ -354,24 +371,28 @@ class _BlockScanner:
 
     def _match_containers(self, line: str) -> tuple[int, str]:
         """How many open containers this line continues, and the line without their markers."""
-        rest = line
+        # Positions, not slices of the line: in n nested containers a line costs O(n), not
+        # O(n x its length) (a 1 MB document of lists 1,000 deep took 4 s).
+        position = 0
+        text_start = _run_end(SPACES, line)  # the first character after position not a space
         for matched, container in enumerate(self.containers):
-            indent = len(rest) - len(rest.lstrip(" "))
+            indent = text_start - position
             if container.quote:
-                if indent > 3 or rest[indent : indent + 1] != ">":
-                    return matched, rest
-                rest = rest[indent + 1 :]
-                rest = rest[1:] if rest.startswith(" ") else rest
-            elif not rest.strip(" \t"):
-                if container.empty:
-                    return matched, rest
-                rest = ""
+                if indent > 3 or line[text_start : text_start + 1] != ">":
+                    return matched, line[position:]
+                position = text_start + 1
+                position += line[position : position + 1] == " "
+                text_start = _run_end(SPACES, line, position)
             elif indent >= container.indent:
-                container.empty = False
-                rest = rest[container.indent :]
+                # A blank line indented to the content goes on even an item whose marker line
+                # was blank (cmark-gfm), and leaves it empty.
+                container.empty = container.empty and text_start == len(line)
+                position += container.indent
+            elif text_start == len(line) and not container.empty:
+                position = text_start
             else:
-                return matched, rest
-        return len(self.containers), rest
+                return matched, line[position:]
+        return len(self.containers), line[position:]
 
     def _continues_lazily(self, rest: str) -> bool:
         """A paragraph continuation line may drop the containers' markers (`> ` of a quote)."""
@@ -380,7 +401,8 @@ class _BlockScanner:
         indent = len(rest) - len(rest.lstrip(" "))
         # The paragraph is in a container this line did not continue, so blocks start as if no
         # paragraph were open (cmark-gfm): "-" is an empty list item and "---" a thematic break.
-        return indent >= 4 or _block_start(rest[indent:], paragraph_open=False) is None
+        text = rest[indent:]
+        return indent >= 4 or _block_start(text, False, self._may_be_break(text)) is None
 
     def _inside_literal_block(self, rest: str) -> bool:
         """Handle a line of fenced code, an HTML block or indented code; False when none is open."""
@@ -414,22 +436,22 @@ class _BlockScanner:
     def _open_blocks(self, number: int, rest: str) -> None:
         """Open the blocks that start on this line, then add its text to the innermost leaf."""
         while True:
-            if not rest.strip(" \t"):
+            if BLANK.match(rest):
                 self._close_leaf()
                 return
-            indent = len(rest) - len(rest.lstrip(" "))
+            indent = _run_end(SPACES, rest)
             if indent >= 4:
                 self._add_indented_line(number, rest)
                 return
             text = rest[indent:]
-            start = _block_start(text, paragraph_open=self.paragraph is not None)
+            start = _block_start(text, self.paragraph is not None, self._may_be_break(text))
             if start is None:
                 self._add_text_line(number, text)
                 return
             self._close_leaf()
             if start == "quote":
                 self.containers.append(_Container(quote=True))
-                rest = text[1:]
+                rest = self._expand_tabs_after(text, 1)[1:]
                 rest = rest[1:] if rest.startswith(" ") else rest
             elif start == "footnote":
                 marker = FOOTNOTE_DEFINITION.match(text)
@@ -437,12 +459,42 @@ class _BlockScanner:
                 self.references.setdefault(FOOTNOTE + label, "")
                 self.containers.append(_Container(quote=False, indent=indent + 4))
             elif start == "item":
+                marker = LIST_MARKER.match(text)
+                text = self._expand_tabs_after(text, marker.end() if marker else 1)
                 width, rest = _list_item_content(text)
-                empty = not rest.strip(" \t")
+                empty = BLANK.match(rest) is not None
                 self.containers.append(_Container(quote=False, indent=indent + width, empty=empty))
+                if TASK_CHECKBOX.match(rest) and TASK_LIST_ITEM.match(self.line):
+                    # cmark-gfm opens no block after a task's checkbox: the rest is text.
+                    if rest[3:].strip(" \t"):
+                        self._add_paragraph_line(number, rest[3:])
+                    return
             else:
                 self._open_leaf(start, indent, text)
                 return
+
+    def _may_be_break(self, text: str) -> bool:
+        """Whether text (a suffix of the line) could be a thematic break, in O(1) once the
+        line is known: a line of 1,000 nested list markers is not tried 1,000 times over."""
+        if text[0] not in "*-_":
+            return False
+        if self.break_tail is None:
+            self.break_tail = len(self.line) - len(self.line.rstrip(" \t*-_"))
+        return len(text) <= self.break_tail
+
+    def _expand_tabs_after(self, text: str, width: int) -> str:
+        """text (a suffix of the line) with the tabs in the whitespace after its first `width`
+        characters (a container's marker) expanded to their columns, as in the line."""
+        content_start = _run_end(WHITESPACE, text, width)
+        whitespace = text[width:content_start]
+        if "\t" not in whitespace:
+            return text
+        # Every character before text in the line is one column: indentation is expanded.
+        column = len(self.line) - len(text) + width
+        expanded = (" " * column + whitespace).expandtabs(4)[column:]
+        content = text[content_start:]
+        self.line, self.break_tail = self.line[:column] + expanded + content, None
+        return text[:width] + expanded + content
 
     def _open_leaf(self, start: str, indent: int, text: str) -> None:
         if start == "heading":
@@ -476,10 +528,13 @@ class _BlockScanner:
             # A line with no cell ("|") ends the table.
             self._close_leaf()
         elif self.paragraph is not None:
-            if SETEXT_UNDERLINE.match(text):
-                self._close_setext_heading(2 if text[0] == "-" else 1)
+            if SETEXT_UNDERLINE.match(text) and self._close_setext_heading(
+                2 if text[0] == "-" else 1
+            ):
                 return
-            if not self.paragraph.tried_as_header and self._start_table(text):
+            # A paragraph of link definitions only makes no heading: its underline is text.
+            paragraph = self.paragraph
+            if paragraph and not paragraph.tried_as_header and self._start_table(text):
                 return
         self._add_paragraph_line(number, text)
 
@@ -515,12 +570,15 @@ class _BlockScanner:
             return None
         return " " * sum(container.indent for container in self.containers) + "|"
 
-    def _close_setext_heading(self, level: int) -> None:
-        if self.paragraph is not None:
-            text = self.paragraph.lines[self._take_definitions() :]
-            if text:
-                self._set_heading(level, " ".join(text))
-            self.paragraph = None
+    def _close_setext_heading(self, level: int) -> bool:
+        """Close the paragraph as a heading; False when it held only link definitions."""
+        if self.paragraph is None:
+            return False
+        text = self.paragraph.lines[self._take_definitions() :]
+        if text:
+            self._set_heading(level, " ".join(text))
+        self.paragraph = None
+        return bool(text)
 
     def _take_definitions(self) -> int:
         """Keep the link definitions the open paragraph starts with; how many lines they use."""
@@ -635,14 +693,21 @@ def has_markup(text: str) -> bool:
     )
 
 
+def _run_end(run: re.Pattern[str], text: str, position: int = 0) -> int:
+    """Where the run (SPACES, WHITESPACE) that starts at position ends; position if none."""
+    match = run.match(text, position)
+    return match.end() if match else position
+
+
 def _expand_leading_tabs(line: str) -> str:
     """Tabs in the indentation and quote markers count to the next multiple of four columns."""
     prefix_length = len(line) - len(line.lstrip(" \t>"))
     return line[:prefix_length].expandtabs(4) + line[prefix_length:]
 
 
-def _block_start(text: str, paragraph_open: bool) -> str | None:
-    """The kind of block a line (indentation removed) starts, or None for text and table rows."""
+def _block_start(text: str, paragraph_open: bool, may_be_break: bool = True) -> str | None:
+    """The kind of block a line (indentation removed) starts, or None for text and table rows;
+    may_be_break False says it is no thematic break (a cheaper test found so)."""
     first = text[0]
     if first == ">":
         return "quote"
@@ -652,7 +717,7 @@ def _block_start(text: str, paragraph_open: bool) -> str | None:
         return "fence"
     if first == "<" and _html_block_end(text, paragraph_open) is not None:
         return "html"
-    if first in "*-_" and THEMATIC_BREAK.match(text):
+    if may_be_break and first in "*-_" and THEMATIC_BREAK.match(text):
         return "thematic_break" if not (paragraph_open and SETEXT_UNDERLINE.match(text)) else None
     if (first in "-+*" or "0" <= first <= "9") and _starts_list_item(text, paragraph_open):
         return "item"
@@ -677,11 +742,10 @@ def _list_item_content(text: str) -> tuple[int, str]:
     """The item's content column (relative to the marker) and the content on the marker's line."""
     marker = LIST_MARKER.match(text)
     marker_width = marker.end() if marker is not None else 1
-    after = text[marker_width:]
-    spaces = len(after) - len(after.lstrip(" "))
-    if not after.strip(" \t") or spaces >= 5:
-        return marker_width + 1, after[1:]
-    return marker_width + spaces, after[spaces:]
+    spaces = _run_end(SPACES, text, marker_width) - marker_width
+    if spaces >= 5 or BLANK.match(text, marker_width):
+        return marker_width + 1, text[marker_width + 1 :]
+    return marker_width + spaces, text[marker_width + spaces :]
 
 
 def _atx_heading_content(text: str) -> str:

@@ -285,6 +285,41 @@ def test_lazy_lines_and_empty_list_items_follow_cmark_gfm(markdown, headers):
     assert [list(table.header) for table in extract_tables(markdown, "doc.md")] == headers
 
 
+@pytest.mark.parametrize(
+    ("markdown", "tables"),
+    [
+        # A tab after a list marker counts to the next multiple of four columns.
+        ("1.\tStep one\n\n      | a | b |\n      |---|---|\n", [(["a", "b"], [])]),
+        ("-\ta | b\n  --|--\n", []),
+        ("-\t```\n\tx | y\n\t--|--\n\t```\n", []),
+        ("- >\t```\na|b\n-|-\n", [(["a", "b"], [])]),
+        # The checkbox of a task list item is not text, unless the item follows `>`.
+        ("- [ ] | a | b |\n  |---|---|\n  | 1 | 2 |\n", [(["a", "b"], [["1", "2"]])]),
+        ("1. [x] a|b\n   -|-\n", [(["a", "b"], [])]),
+        ("- [ ]a|b\n  -|-\n", [(["[ ]a", "b"], [])]),
+        ("> - [ ] a|b\n>   -|-\n", [(["[ ] a", "b"], [])]),
+        # HTML block tags as GitHub has them (CommonMark 0.29): <source> is one, <search> not.
+        ('Demo:\n<source src="demo.mp4">\n| a | b |\n|---|---|\n| 1 | 2 |\n', []),
+        ("x\n<search>\na|b\n-|-\n", [(["a", "b"], [])]),
+        ("<!x\na|b\n-|-\n>\n", [(["a", "b"], [])]),
+        # A blank line indented to an empty item's content does not end the item.
+        ("-\n  \n    a | b\n    --|--\n", [(["a", "b"], [])]),
+        # Under a paragraph of link definitions only, an underline is text, not a heading.
+        ("[a]: /u\n===\n-|\n", [(["==="], [])]),
+    ],
+)
+def test_tabs_task_items_and_html_blocks_follow_cmark_gfm(markdown, tables):
+    found = extract_tables(markdown, "doc.md")
+    assert [(list(t.header), [list(r.cells) for r in t.rows]) for t in found] == tables
+
+
+def test_a_thousand_nested_list_items_are_read():
+    markdown = "- " * 1000 + "a | b\n" + "  " * 1000 + "--|--\n" + ("  " * 1000 + "1 | 2\n") * 50
+    (table,) = extract_tables(markdown, "doc.md")
+    assert table.header == ("a", "b")
+    assert [row.cells for row in table.rows] == [("1", "2")] * 50
+
+
 def test_links_of_a_row_are_listed_in_cell_order():
     markdown = (
         "| a | b |\n|---|---|\n| [x](https://a.org) | [y](https://b.org) [z](https://c.org) |\n"
