@@ -16,17 +16,19 @@ from pipeline.errors import ParseError
 
 # One pass of plain replacements before anything is read: no-break and thin spaces from
 # copy-pasted HTML ("99\u00a0M"), the Unicode minus ("\u22121.0" reads as -1.0, then fails
-# validation), and bold/underline/code markup the extractor left ("**86.4**" reads as 86.4).
+# validation), and underline/code markup the extractor left ("__86.4__" reads as 86.4).
 CLEANUP = {
     "\u00a0": " ",
     "\u2007": " ",
     "\u2009": " ",
     "\u202f": " ",
     "\u2212": "-",
-    "**": "",
     "__": "",
     "`": "",
 }
+# Bold around a value ("**86.4**", "**86.4**†"): it comes off, with an opening "**" never closed.
+# A "**" after a value is no markup but a footnote mark ("84.1**" -> '**', as "84.1*" -> '*').
+BOLD_VALUE = r"^\*\*([^*]*)\*\*"
 # Footnote marks after a value ("85.2*", "84.1†", "85.2 ‡") come off the value and go to the
 # observation's footnotes as 'top1:*'.
 MARKS = "*†‡§¶"
@@ -46,10 +48,12 @@ PARAMS = (
 )
 BILLIONS = {"b": 1000.0, "g": 1000.0}
 THOUSANDS = {"k": 1000.0}
-# A bare whole number of 10,000 or more in a params column is a raw count ("25,557,032" is
-# resnet50's 25.6M), not millions: 10,000M would be a 10-billion-parameter model, and raw
-# counts of real models start near 100,000. A decimal point ("10000.0") keeps it in millions.
-RAW_COUNT = r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[1-9][0-9]{4,})$"
+# A whole number of 10,000 or more in a params column, bare or with thousands separators, is a
+# raw count ("25,557,032" is resnet50's 25.6M), not millions: 10,000M would be a
+# 10-billion-parameter model, and raw counts of real models start near 100,000. Below that a
+# separator changes nothing ("1,843" is ViT-G's 1,843M, as "1843" is), and a decimal point
+# ("10000.0") keeps a number in millions.
+RAW_COUNT = r"^(?:[0-9]{1,3}(?:,[0-9]{3}){2,}|[1-9][0-9]{1,2},[0-9]{3}|[1-9][0-9]{4,})$"
 # Image sizes: "384", "224x224", "224×224", "384^2", "384²", "224px". A non-square "224x320" is
 # an error: the column holds one size per side and picking either side would invent a result.
 IMAGE_SIZE = r"^[0-9]+\s*(?:[xX×*]\s*[0-9]+)?\s*(?:px|\^2|²)?$"
@@ -82,7 +86,8 @@ class Reader:
 
 def cleaned_text(cell: pl.Expr) -> pl.Expr:
     """Cell text with spaces, minus and markup normalized and the ends trimmed."""
-    return cell.str.replace_many(CLEANUP).str.strip_chars()
+    text = cell.str.replace_many(CLEANUP).str.strip_chars()
+    return text.str.replace(BOLD_VALUE, "${1}").str.strip_prefix("**").str.strip_chars()
 
 
 def unmarked_value(cleaned: pl.Expr) -> pl.Expr:

@@ -11,8 +11,8 @@ from schemas import fields
 LIKELY_CAUSES = {
     "model_named": "no model name: the model cell is empty or only markup",
     "cells_readable": "a cell could not be read as a value (parse_errors): a typo in the source?",
-    "top1_in_range": "top-1 outside (0, 100]: a fraction instead of a percent, or an error rate?",
-    "top5_in_range": "top-5 outside (0, 100]: a fraction instead of a percent, or an error rate?",
+    "top1_in_range": "top-1 outside (1, 100]: a fraction instead of a percent, or an error rate?",
+    "top5_in_range": "top-5 outside (1, 100]: a fraction instead of a percent, or an error rate?",
     "top5_at_least_top1": "top-5 below top-1: columns swapped in the source table?",
     "params_positive": "parameter count not above 0: a FLOPs or throughput column read as params?",
     "img_size_in_range": "image size outside 32..2048 px: a patch size, batch size or typo?",
@@ -24,6 +24,8 @@ def _named(column: str) -> pl.Expr:
     return pl.col(column).is_not_null() & (pl.col(column).str.strip_chars() != "")
 
 
+# An accuracy is a percent: 1% or less is below any published ImageNet result (chance is 0.1%)
+# and is how a fraction reads ("0.852" for 85.2%), so the ranges of top-1 and top-5 are (1, 100].
 def _within(column: str, low: float, high: float, low_inclusive: bool) -> pl.Expr:
     value = pl.col(column)
     above = value >= low if low_inclusive else value > low
@@ -54,11 +56,11 @@ class ValidObservation(pa.DataFrameModel):
 
     @pa.dataframe_check(name="top1_in_range")
     def top1_in_range(cls, data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(_within("top1", 0, 100, low_inclusive=False))
+        return data.lazyframe.select(_within("top1", 1, 100, low_inclusive=False))
 
     @pa.dataframe_check(name="top5_in_range")
     def top5_in_range(cls, data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(_within("top5", 0, 100, low_inclusive=False))
+        return data.lazyframe.select(_within("top5", 1, 100, low_inclusive=False))
 
     @pa.dataframe_check(name="top5_at_least_top1")
     def top5_at_least_top1(cls, data: PolarsData) -> pl.LazyFrame:

@@ -125,7 +125,7 @@ def test_the_summary_is_a_table_of_counts_and_warnings_name_file_and_line(tmp_pa
     assert summary[11].startswith("  seconds    ")
     assert built.stderr.splitlines() == [
         "warning: doc.md:1: column 'FLOPs' maps to no known column; kept in observations.raw_cells",
-        "warning: doc.md:4: quarantined (top1_in_range): top-1 outside (0, 100]: a fraction "
+        "warning: doc.md:4: quarantined (top1_in_range): top-1 outside (1, 100]: a fraction "
         "instead of a percent, or an error rate?",
     ]
     assert (tmp_path / "o" / "build.log").read_text().count("\n") == 2

@@ -1,5 +1,6 @@
 """Unit cleaning: cell text -> typed values, one implementation for frames and single cells."""
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -37,6 +38,10 @@ PARAMS_CASES = [
     ("25,557,032", 25.557032, False),
     ("25557032", 25.557032, False),
     ("9999", 9999.0, False),
+    ("1,843", 1843.0, False),
+    ("9,999", 9999.0, False),
+    ("10,000", 0.01, False),
+    ("999,999", 0.999999, False),
     ("10000.0", 10000.0, False),
     ("1,200M", 1200.0, False),
     ("99\u00a0M", 99.0, False),
@@ -74,6 +79,10 @@ ACCURACY_CASES = [
     ("84.1†", 84.1, "†"),
     ("85.2 ‡", 85.2, "‡"),
     ("**86.4**†", 86.4, "†"),
+    ("**86.4", 86.4, None),
+    ("84.1**", 84.1, "**"),
+    ("84.1 **", 84.1, "**"),
+    ("**84.1***", 84.1, "*"),
     ("0.864", 0.864, None),
     ("\u22121.0", -1.0, None),
     (" 86.4 ", 86.4, None),
@@ -135,6 +144,7 @@ UNREADABLE = [
     (parse_accuracy, "85.x", "top1: '85.x' is not a number"),
     (parse_accuracy, "86,4", "top1: '86,4' is not a number"),
     (parse_accuracy, "1e5", "top1: '1e5' is not a number"),
+    (parse_accuracy, "8**6.4", "top1: '8**6.4' is not a number"),
     (parse_params, "lots", "params_m: 'lots' is not a parameter count"),
     (parse_params, "99MB", "params_m: '99MB' is not a parameter count"),
     (parse_params, "25,55,032", "params_m: '25,55,032' is not a parameter count"),
@@ -149,7 +159,7 @@ UNREADABLE = [
 def test_an_unreadable_cell_raises_a_parse_error_naming_column_and_text(
     parse: object, text: str, message: str
 ) -> None:
-    with pytest.raises(ParseError, match=f"^{message}$"):
+    with pytest.raises(ParseError, match=f"^{re.escape(message)}$"):
         parse(text)  # type: ignore[operator]
 
 

@@ -19,9 +19,12 @@ def test_a_plausible_row_is_not_quarantined():
         ({"model": None}, "model_named", "no model name"),
         ({"model": "  "}, "model_named", "no model name"),
         ({"parse_errors": ["top1: '85.x' is not a number"]}, "cells_readable", "could not be read"),
-        ({"top1": 0.0}, "top1_in_range", "outside (0, 100]"),
+        ({"top1": 0.0}, "top1_in_range", "outside (1, 100]"),
         ({"top1": 100.5, "top5": None}, "top1_in_range", "a fraction instead of a percent"),
-        ({"top5": 101.0}, "top5_in_range", "outside (0, 100]"),
+        ({"top1": 0.852, "top5": None}, "top1_in_range", "a fraction instead of a percent"),
+        ({"top1": 1.0, "top5": None}, "top1_in_range", "outside (1, 100]"),
+        ({"top5": 101.0}, "top5_in_range", "outside (1, 100]"),
+        ({"top1": None, "top5": 0.97}, "top5_in_range", "a fraction instead of a percent"),
         ({"top1": 90.0, "top5": 80.0}, "top5_at_least_top1", "columns swapped"),
         ({"params_m": 0.0}, "params_positive", "not above 0"),
         ({"params_m": -3.0}, "params_positive", "not above 0"),
@@ -40,7 +43,9 @@ def test_each_check_quarantines_the_row_that_breaks_it(values, check, cause):
 
 def test_boundaries_of_the_ranges_are_accepted():
     edge = observation(0, top1=100.0, top5=100.0, img_size=32, params_m=0.001)
-    assert quarantine_failures(observations_frame(edge, observation(1, img_size=2048))).height == 0
+    low = observation(2, top1=1.01, top5=1.5)
+    frame = observations_frame(edge, observation(1, img_size=2048), low)
+    assert quarantine_failures(frame).height == 0
 
 
 def test_missing_values_are_not_failures():
