@@ -209,17 +209,32 @@ def _code_span_text(content: str) -> str:
 
 
 def _write_entity(text: str, start: int, writer: _PlainText, _refs: bool) -> int:
+    decoded, end = _entity_at(text, start)
+    writer.write(decoded)
+    return end
+
+
+def _entity_at(text: str, start: int) -> tuple[str, int]:
+    """What the entity reference at text[start] ("&amp;") stands for, and where it ends; "&"
+    and the next position when there is none."""
     if (numeric := NUMERIC_ENTITY.match(text, start)) is not None:
         digits = numeric.group(1)
         code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
-        writer.write(fromCodePoint(code) if isValidEntityCode(code) else "\ufffd")
-        return numeric.end()
+        return fromCodePoint(code) if isValidEntityCode(code) else "\ufffd", numeric.end()
     named = NAMED_ENTITY.match(text, start)
     if named is not None and named.group(1) in entities:
-        writer.write(entities[named.group(1)])
-        return named.end()
-    writer.write("&")
-    return start + 1
+        return entities[named.group(1)], named.end()
+    return "&", start + 1
+
+
+def _decode_entities(text: str) -> str:
+    """text with every entity reference in it decoded."""
+    parts, position = [], 0
+    while (ampersand := text.find("&", position)) >= 0:
+        decoded, end = _entity_at(text, ampersand)
+        parts += [text[position:ampersand], decoded]
+        position = end
+    return "".join([*parts, text[position:]])
 
 
 def _write_angle(text: str, start: int, writer: _PlainText, _refs: bool) -> int:
@@ -330,8 +345,15 @@ def _render_with_markdown_it(source: str, references: Mapping[str, str]) -> Rend
 
 
 def _write_tokens(tokens: Sequence[Any], writer: _PlainText, in_image: bool) -> None:
+    # markdown-it-py leaves entity references in an autolink as written; cmark-gfm (GitHub)
+    # decodes them, in its text and URL: "<https://x.org/?a=1&amp;b=2>" links to "...&b=2".
+    in_autolink = False
     for token in tokens:
-        if token.type in ("text", "text_special", "code_inline"):
+        if token.type in ("link_open", "link_close") and token.markup == "autolink":
+            in_autolink = token.type == "link_open"
+        if token.type == "text" and in_autolink:
+            writer.write(_decode_entities(token.content))
+        elif token.type in ("text", "text_special", "code_inline"):
             writer.write(token.content)
         elif token.type in ("softbreak", "hardbreak"):
             writer.write(" ")
@@ -342,6 +364,9 @@ def _write_tokens(tokens: Sequence[Any], writer: _PlainText, in_image: bool) -> 
             writer.open_note()
             writer.write(str(token.meta["label"]))
             writer.close_note()
+        elif token.type == "link_open" and in_autolink and not in_image:
+            href = _decode_entities(str(token.attrs.get("href", "")))
+            writer.link(_markdown_it().normalizeLink(href))
         elif token.type == "link_open" and not in_image:
             writer.link(str(token.attrs.get("href", "")))
         elif token.type == "image":

@@ -190,6 +190,9 @@ def test_tables_are_numbered_in_document_order_with_their_source():
         ),
         ("**[DeiT](https://x.org/d)**", "DeiT", ("https://x.org/d",), ""),
         ("<https://timm.fast.ai>", "https://timm.fast.ai", ("https://timm.fast.ai",), ""),
+        # Entities in an autolink are decoded in its text and URL, as GitHub does.
+        ("<https://x.org/?a=1&amp;b=2>", "https://x.org/?a=1&b=2", ("https://x.org/?a=1&b=2",), ""),
+        ("<https://x.org/&lt;&copy;>", "https://x.org/<©", ("https://x.org/%3C%C2%A9",), ""),
         ("![logo](logo.png) name", "logo name", (), ""),
         ("VMamba-B[`s2l15`]", "VMamba-B[s2l15]", (), ""),
         ("`a|b`", "`a", (), ""),
