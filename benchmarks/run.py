@@ -71,6 +71,10 @@ class BuildRun:
     peak_tree_rss: int
     counts: dict[str, int]
 
+    def cpu_seconds(self) -> float:
+        """CPU seconds of the build process and its workers, over every stage."""
+        return sum(cpu for _, cpu in self.stages.values())
+
 
 def main(argv: list[str] | None = None) -> int:
     """Generate (if needed), build, compare with markdown-it-py, rebuild; print the figures."""
@@ -279,6 +283,7 @@ def report_text(
     rate = rows / full.seconds
     base_rate = baseline.rows / baseline.seconds
     extractor_ratio = baseline.seconds / baseline.extract_seconds
+    cpu_seconds = max(full.cpu_seconds(), 1e-9)
     lines = [
         f"corpus: {docs:,} documents, {rows:,} table body rows, {megabytes:.1f} MB",
         "",
@@ -301,6 +306,8 @@ def report_text(
         f"(markdown-it-py found {baseline.cells:,} cells; admonition tables are code to it)",
         f"extractor alone / markdown-it-py parse: {extractor_ratio:.1f}x (same documents, one "
         "process; finding tables and their cells, as the parse does)",
+        f"CPU time of the full build: {cpu_seconds:.1f} s in the build process and its workers, "
+        f"{rows / cpu_seconds:,.0f} rows per CPU-second",
         f"peak RSS: build process {full.peak_rss / 1e9:.2f} GB, "
         f"with its workers {full.peak_tree_rss / 1e9:.2f} GB (sampled every 20 ms)",
         f"rebuild: {observed} document(s) observed again, {docs - observed} from the cache; "

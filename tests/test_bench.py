@@ -18,6 +18,7 @@ def test_the_bench_prints_every_figure_on_a_tiny_corpus(tmp_path, capsys):
         "markdown-it-py parse, first 2 docs",
         "full build / markdown-it-py parse:",
         "extractor alone / markdown-it-py parse:",
+        "CPU time of the full build: ",
         "peak RSS: build process",
         "rebuild: 1 document(s) observed again, 2 from the cache",
         "end to end >= 200,000 rows/s",
