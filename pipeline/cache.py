@@ -40,7 +40,7 @@ TABLE_SCHEMA = pl.Schema(
     {name: dtype for name, dtype in extract.TABLE_SCHEMA.items() if name != "source"}
 )
 # The libraries whose behaviour an observation depends on.
-LIBRARIES = ["polars", "pandera", "pyarrow", "markdown-it-py", "mdit-py-plugins"]
+LIBRARIES = ["polars", "pandera", "pyarrow", "markdown-it-py", "mdit-py-plugins", "ftfy"]
 # Everything that can go wrong reading a file someone else wrote, truncated or edited.
 UNREADABLE = (
     OSError,

@@ -1,5 +1,6 @@
 """Decoding raw bytes: BOMs, line endings, cp1252 fallback, mojibake repair, non-text refusal."""
 
+import codecs
 import hashlib
 from pathlib import Path
 
@@ -50,6 +51,27 @@ def test_the_sha256_is_of_the_original_bytes_not_the_repaired_text():
     assert decode_document("a.md", raw).sha256 == hashlib.sha256(raw).hexdigest()
 
 
+def test_the_byte_named_in_the_fallback_note_counts_the_byte_order_mark():
+    doc = decode_document("old.md", codecs.BOM_UTF8 + "naïve".encode("cp1252"))
+    assert doc.notes[-1] == "not valid UTF-8 (byte 5); decoded as cp1252"
+
+
+def test_a_utf8_file_with_one_cp1252_byte_keeps_its_other_scripts():
+    doc = decode_document("mixed.md", "| a |\n|---|\n| привет αβγ 日本 ✅ |\n".encode() + b"\x96")
+    assert doc.text == "| a |\n|---|\n| привет αβγ 日本 ✅ |\n–"
+    assert doc.encoding == "cp1252"
+
+
+def test_byte_order_marks_inside_the_text_are_removed_and_noted():
+    two_files = codecs.BOM_UTF8 + b"# A\n\n| a |\n|---|\n| 1 |\n" + codecs.BOM_UTF8 + b"# B\n"
+    doc = decode_document("joined.md", two_files)
+    assert doc.text == "# A\n\n| a |\n|---|\n| 1 |\n# B\n"
+    assert doc.notes == (
+        "removed a UTF-8 byte order mark",
+        "removed 1 byte order mark(s) inside the text",
+    )
+
+
 def test_a_cp1252_file_falls_back_and_says_so():
     doc = decode_document("old.md", "naïve – “quoted” µ €".encode("cp1252"))
     assert doc.text == "naïve – “quoted” µ €"
@@ -69,6 +91,12 @@ def test_cp1252_bytes_without_a_character_keep_a_control_character_instead_of_fa
         ("â†’", "→"),
         ("cafÃ©", "café"),
         (garbled("ViT‑B/16 — 86.4 ± 0.1"), "ViT‑B/16 — 86.4 ± 0.1"),
+        (garbled("привет"), "привет"),
+        (garbled("αβγ ≤ 1"), "αβγ ≤ 1"),
+        (garbled("日本語"), "日本語"),
+        (garbled("✅ supported, ❌ not"), "✅ supported, ❌ not"),
+        (garbled("şğı ł č"), "şğı ł č"),
+        (garbled("GPT™ 5 €"), "GPT™ 5 €"),
     ],
 )
 def test_double_encoded_utf8_is_repaired(mojibake: str, repaired: str):
@@ -79,9 +107,22 @@ def test_mojibake_next_to_real_non_cp1252_text_is_repaired_piece_by_piece():
     assert repair_mojibake("ðŸ”¥ セン â†’ ok") == "🔥 セン → ok"
 
 
-@pytest.mark.parametrize("text", ["São Paulo", "ÀÉÎ", "x² ± 1", "224×224", "Ã alone"])
+@pytest.mark.parametrize(
+    "text",
+    ["São Paulo", "ÀÉÎ", "x² ± 1", "224×224", "SÃO PAULO", "„Fuß“", "»Fuß«", "ÉTÉ—HIVER", "“GÜÇ”"],
+)
 def test_text_that_only_looks_like_mojibake_is_left_alone(text: str):
     assert repair_mojibake(text) == text
+
+
+def test_real_text_is_left_alone_beside_mojibake_in_the_same_file():
+    doc = decode_document("a.md", "ðŸ”¥ new\n»Fuß« and “GÜÇ”\n".encode())
+    assert doc.text == "🔥 new\n»Fuß« and “GÜÇ”\n"
+
+
+def test_the_note_counts_the_repaired_sequences_and_shows_the_first():
+    doc = decode_document("a.md", f"{garbled('✅')} ok\n{garbled('→ é')}\n".encode())
+    assert doc.notes == ("repaired 3 double-encoded UTF-8 sequences (mojibake, 'âœ…' -> '✅')",)
 
 
 def test_twice_garbled_text_is_repaired_in_two_passes():
