@@ -51,7 +51,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 # A cell needs inline rendering only when it holds one of these, or a "_" next to a non-word
 # character: "vit_base_patch16_224" is plain text, "_ViT_" is emphasis. Two patterns, since one
@@ -86,9 +86,21 @@ TASK_CHECKBOX = re.compile(r"\[[ xX]\](?:[ \t\v\f\r]|$)")
 SPACES = re.compile(" *")
 WHITESPACE = re.compile(r"[ \t]*")
 BLANK = re.compile(r"[ \t]*$")
-# MkDocs-Material: `!!! note "Title"`, collapsible `??? tip` / `???+ tip`, content tabs `=== "Tab"`.
-# Their bodies are indented four spaces and are Markdown, not indented code.
-MKDOCS_CONTAINER = re.compile(r'(?:!!!|\?\?\?\+?)[ \t]+\S.*|===\+?[ \t]+".*"[ \t]*')
+# MkDocs-Material: `!!! note "Title"`, collapsible `??? tip` / `???+ tip`, content tabs `=== "Tab"`
+# (`===!` and `===+!` start a new set). Their bodies are indented four spaces and are Markdown,
+# not indented code. The openers as Python-Markdown's admonition and pymdownx's details and
+# tabbed extensions read them (tabs expanded first), at the margin: `!!!note` is one,
+# `!!! note: see` is not.
+MKDOCS_CONTAINER = re.compile(
+    r'!!! ?[\w\-]+(?: +[\w\-]+)*(?: +".*?")? *'
+    r'|\?{3}\+? ?(?:(?:[\w\-]+(?: +[\w\-]+)*?)?(?: +".*?")|[\w\-]+(?: +[\w\-]+)*?) *'
+    r'|={3}(?:\+|\+!|!\+|!)? +".*?" *'
+)
+# MkDocs' md_in_html: `<div markdown>` (or markdown="1", "block") holds Markdown, not HTML.
+MARKDOWN_IN_HTML = re.compile(
+    r"<[A-Za-z][A-Za-z0-9-]*(?:[ \t][^>]*)?[ \t]markdown"
+    r"""(?:[ \t]*=[ \t]*(?:"(?:1|block)"|'(?:1|block)'|1|block))?(?=[ \t/>])"""
+)
 # A GFM footnote definition, `[^1]: text`: a block whose later lines are indented four spaces.
 FOOTNOTE_DEFINITION = re.compile(r"\[\^([^\]\s]+)\]:[ \t]*")
 
@@ -118,7 +130,10 @@ HTML_BLOCK_7 = re.compile(
     rf"(?:<[A-Za-z][A-Za-z0-9-]*{_ATTRIBUTE}*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
 )
 ENDS_AT_BLANK_LINE: tuple[str, ...] = ()
-YAML_FIRST_LINE = re.compile(r"[ \t]*(?:#|---[ \t]*$|\.\.\.[ \t]*$|[^\s:|][^:|]*:(?:[ \t]|$))")
+# The lines of YAML front matter that is a mapping: "key: value" at the margin, and between keys
+# blank lines, comments, list items and indented continuations.
+YAML_KEY = re.compile(r"[^\s:|#-][^:|]*:(?:[ \t]|$)")
+YAML_BETWEEN_KEYS = re.compile(r"[ \t]|#|-(?:[ \t]|$)|$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +211,20 @@ def _garbage_collection_paused() -> Iterator[None]:
 
 def front_matter_end(lines: list[str]) -> int:
     """Index of the first line after YAML front matter (Obsidian, Jekyll), 0 when there is none."""
-    # "---" first is also a thematic break; front matter goes on with "key:" ("dg-publish: true").
-    if len(lines) < 2 or lines[0].rstrip() != "---" or not YAML_FIRST_LINE.match(lines[1]):
+    # "---" first is also a thematic break: what follows up to "---" or "..." is front matter
+    # when it reads as a YAML mapping ("dg-publish: true"), or is empty. MkDocs renders any
+    # other block as Markdown: "---", "# Results", a table, "---" is a rule, a heading, a table.
+    if not lines or lines[0].rstrip() != "---":
         return 0
+    has_key = False
     for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return index + 1
+        line = lines[index]
+        if line.rstrip() in ("---", "..."):
+            return index + 1 if has_key or index == 1 else 0
+        if YAML_KEY.match(line):
+            has_key = True
+        elif not YAML_BETWEEN_KEYS.match(line):
+            return 0
     return 0
 
 
@@ -269,6 +292,8 @@ class _Container:
     # A list item whose marker line is empty: a blank line next ends it (an item can begin with
     # at most one blank line).
     empty: bool = False
+    # An admonition or content tab (MkDocs): no line continues it lazily.
+    mkdocs: bool = False
 
 
 @dataclass
@@ -360,7 +385,7 @@ class _BlockScanner:
         self.line, self.break_tail = line, None
         matched, rest = self._match_containers(line)
         if matched < len(self.containers):
-            if self._continues_lazily(rest):
+            if self._continues_lazily(rest, matched):
                 self._add_paragraph_line(number, rest, lazy=True)
                 return
             self._close_leaf()
@@ -394,9 +419,12 @@ class _BlockScanner:
                 return matched, line[position:]
         return len(self.containers), line[position:]
 
-    def _continues_lazily(self, rest: str) -> bool:
-        """A paragraph continuation line may drop the containers' markers (`> ` of a quote)."""
+    def _continues_lazily(self, rest: str, matched: int) -> bool:
+        """A paragraph continuation line may drop the containers' markers (`> ` of a quote) and
+        indentation, except an admonition's or content tab's (Python-Markdown ends them)."""
         if self.paragraph is None or self.table is not None or not rest.strip(" \t"):
+            return False
+        if any(container.mkdocs for container in self.containers[matched:]):
             return False
         indent = len(rest) - len(rest.lstrip(" "))
         # The paragraph is in a container this line did not continue, so blocks start as if no
@@ -445,6 +473,8 @@ class _BlockScanner:
                 return
             text = rest[indent:]
             start = _block_start(text, self.paragraph is not None, self._may_be_break(text))
+            if start == "mkdocs" and indent:
+                start = None  # an opener is one only at the margin of its container
             if start is None:
                 self._add_text_line(number, text)
                 return
@@ -502,6 +532,8 @@ class _BlockScanner:
             self._set_heading(level, _atx_heading_content(text))
         elif start == "fence":
             self.fence = (text[0], len(text) - len(text.lstrip(text[0])))
+        elif start == "html" and MARKDOWN_IN_HTML.match(text):
+            return  # the tag's content is Markdown: the lines after it are read as such
         elif start == "html":
             end = _html_block_end(text, paragraph_open=False)
             if end is not None and (
@@ -509,7 +541,7 @@ class _BlockScanner:
             ):
                 self.html_end = end
         elif start == "mkdocs":
-            self.containers.append(_Container(quote=False, indent=indent + 4))
+            self.containers.append(_Container(quote=False, indent=indent + 4, mkdocs=True))
 
     def _add_indented_line(self, number: int, rest: str) -> None:
         if self.paragraph is not None:
@@ -721,7 +753,7 @@ def _block_start(text: str, paragraph_open: bool, may_be_break: bool = True) -> 
         return "thematic_break" if not (paragraph_open and SETEXT_UNDERLINE.match(text)) else None
     if (first in "-+*" or "0" <= first <= "9") and _starts_list_item(text, paragraph_open):
         return "item"
-    if first in "!?=" and MKDOCS_CONTAINER.fullmatch(text):
+    if first in "!?=" and MKDOCS_CONTAINER.fullmatch(text.expandtabs(4)):
         return "mkdocs"
     if first == "[" and text.startswith("[^") and FOOTNOTE_DEFINITION.match(text):
         return "footnote"

@@ -316,6 +316,35 @@ def test_tabs_task_items_and_html_blocks_follow_cmark_gfm(markdown, tables):
     assert [(list(t.header), [list(r.cells) for r in t.rows]) for t in found] == tables
 
 
+@pytest.mark.parametrize(
+    ("markdown", "tables"),
+    [
+        # No line continues an admonition lazily: Python-Markdown ends it at a line indented less.
+        ("!!! note\n    text\n| a | b |\n|---|---|\n| 1 | 2 |\n", [(["a", "b"], [["1", "2"]], [])]),
+        ("!!! note\n    text\nlazy\n\n    | a | b |\n    |---|---|\n", []),
+        # Openers as Python-Markdown's admonition and pymdownx's details and tabbed read them.
+        ("!!!note\n    | a | b |\n    |---|---|\n", [(["a", "b"], [], [])]),
+        ("!!!\tnote\n    | a | b |\n    |---|---|\n", [(["a", "b"], [], [])]),
+        ('===! "A"\n\n    | a | b |\n    |---|---|\n', [(["a", "b"], [], [])]),
+        ("!!! note: see\n\n    | a | b |\n    |---|---|\n", []),
+        ('!!! note "T" extra\n\n    | a | b |\n    |---|---|\n', []),
+        ("  !!! note\n\n      | a | b |\n      |---|---|\n", []),
+        # md_in_html: a block tag with a markdown attribute holds Markdown.
+        ("<div markdown>\n| a | b |\n|---|---|\n</div>\n", [(["a", "b"], [], [])]),
+        ("<div>\n| a | b |\n|---|---|\n</div>\n", []),
+        # Front matter is a YAML mapping; any other block after "---" is Markdown.
+        ("---\n# Results\n\n| a | b |\n|---|---|\n\n---\n", [(["a", "b"], [], ["Results"])]),
+        ("---\n\ntitle: x\n---\n\n| a | b |\n|---|---|\n", [(["a", "b"], [], [])]),
+        ("---\ntags:\n  - a\n# note\ntitle: x\n...\n| a |\n|---|\n", [(["a"], [], [])]),
+    ],
+)
+def test_mkdocs_containers_md_in_html_and_front_matter_read_as_mkdocs_does(markdown, tables):
+    found = extract_tables(markdown, "doc.md")
+    assert [
+        (list(t.header), [list(r.cells) for r in t.rows], list(t.heading_path)) for t in found
+    ] == tables
+
+
 def test_a_thousand_nested_list_items_are_read():
     markdown = "- " * 1000 + "a | b\n" + "  " * 1000 + "--|--\n" + ("  " * 1000 + "1 | 2\n") * 50
     (table,) = extract_tables(markdown, "doc.md")
