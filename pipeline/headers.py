@@ -78,9 +78,13 @@ def header_columns(tables: pl.DataFrame) -> pl.DataFrame:
         .join(synonyms, on="key", how="left", maintain_order="left")
     )
     # Two header cells of one table meaning one column: the first wins, the later one is kept
-    # as an unknown column, so its cells stay in raw_cells and are never read as values.
+    # as an unknown column, so its cells stay in raw_cells and are never read as values; its
+    # `repeats` says which column it would have meant.
     first = pl.int_range(pl.len()).over([*TABLE_KEY, "column"]) == 0
-    return cells.with_columns(column=pl.when(first).then(pl.col("column"))).drop("key")
+    return cells.with_columns(
+        column=pl.when(first).then(pl.col("column")),
+        repeats=pl.when(~first).then(pl.col("column")),
+    ).drop("key")
 
 
 def table_columns(tables: pl.DataFrame) -> pl.DataFrame:
@@ -110,9 +114,10 @@ def table_columns(tables: pl.DataFrame) -> pl.DataFrame:
 
 
 def unknown_headers(tables: pl.DataFrame) -> pl.DataFrame:
-    """One row per header that maps to no canonical column: source, table_index, line, header."""
+    """One row per header that maps to no canonical column: source, table_index, line, header,
+    and the column it repeats when an earlier header of its table means the same (repeats)."""
     return (
         header_columns(tables)
         .filter(pl.col("column").is_null())
-        .select(*TABLE_KEY, "line", "header")
+        .select(*TABLE_KEY, "line", "header", "repeats")
     )

@@ -74,11 +74,18 @@ def decoding_warnings(docs: list[Doc]) -> pl.DataFrame:
 
 
 def unknown_column_warnings(unknown: pl.DataFrame) -> pl.DataFrame:
-    """A warning per table column that maps to no canonical column (kept in raw_cells)."""
-    message = pl.format(
+    """A warning per table column that maps to no canonical column, or to one an earlier column
+    of its table already reads (kept in raw_cells either way)."""
+    unmapped = pl.format(
         "column '{}' maps to no known column; kept in observations.raw_cells", "header"
     )
-    return _frame(unknown, message)
+    repeated = pl.format(
+        "column '{}' means {} as an earlier column of its table does; only the first is read, "
+        "this one is kept in observations.raw_cells",
+        "header",
+        "repeats",
+    )
+    return _frame(unknown, pl.when(pl.col("repeats").is_null()).then(unmapped).otherwise(repeated))
 
 
 def ragged_row_warnings(observations: pl.DataFrame) -> pl.DataFrame:

@@ -14,6 +14,7 @@ from pipeline.headers import (
     table_columns,
     unknown_headers,
 )
+from pipeline.report import unknown_column_warnings
 from schemas.extracted import ExtractedTable
 
 
@@ -100,13 +101,23 @@ def test_a_synonym_for_a_column_that_does_not_exist_fails_loudly() -> None:
 def test_the_first_of_two_headers_for_one_column_wins_the_later_is_unknown() -> None:
     cells = header_columns(tables_frame(["Model", "Top-1", "top1"]))
     assert cells["column"].to_list() == ["model", "top1", None]
-    assert unknown_headers(tables_frame(["Model", "Top-1", "top1"]))["header"].to_list() == ["top1"]
+    unknown = unknown_headers(tables_frame(["Model", "Top-1", "top1"]))
+    assert unknown.select("header", "repeats").rows() == [("top1", "top1")]
 
 
 def test_unknown_headers_are_listed_with_their_table_and_line() -> None:
     unknown = unknown_headers(tables_frame(["Model", "Top-1"], ["Model", "GFLOPs", "Top-1"]))
     assert unknown.to_dicts() == [
-        {"source": "doc.md", "table_index": 1, "line": 13, "header": "GFLOPs"}
+        {"source": "doc.md", "table_index": 1, "line": 13, "header": "GFLOPs", "repeats": None}
+    ]
+
+
+def test_a_repeated_column_is_warned_about_as_such_not_as_unknown() -> None:
+    unknown = unknown_headers(tables_frame(["Model", "Top-1", "IN-1k Top-1", "GFLOPs"]))
+    assert unknown_column_warnings(unknown).get_column("message").to_list() == [
+        "column 'IN-1k Top-1' means top1 as an earlier column of its table does; only the first "
+        "is read, this one is kept in observations.raw_cells",
+        "column 'GFLOPs' maps to no known column; kept in observations.raw_cells",
     ]
 
 

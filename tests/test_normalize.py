@@ -222,7 +222,7 @@ def test_an_unknown_column_stays_in_raw_cells_and_is_listed() -> None:
     assert row["unknown_columns"] == ["GFLOPs"]
     assert row["raw_cells"][1] == {"header": "GFLOPs", "text": "4.1"}
     assert unknown_columns(tables).to_dicts() == [
-        {"source": "doc.md", "table_index": 0, "line": 3, "header": "GFLOPs"}
+        {"source": "doc.md", "table_index": 0, "line": 3, "header": "GFLOPs", "repeats": None}
     ]
 
 
