@@ -19,7 +19,8 @@ from pipeline.errors import InputError, ModelmetricsError
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the project's own errors into `Error: ...` and exit 1, never a traceback."""
+    """Turn the project's own errors, and a file that cannot be read or written, into
+    `Error: ...` and exit 1, never a traceback."""
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -27,6 +28,10 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except ModelmetricsError as error:
             raise click.ClickException(str(error)) from None
+        except OSError as error:
+            # An output directory someone damaged (".cache" a file, "build.log" a directory).
+            where = error.filename if error.filename is not None else "a file"
+            raise click.ClickException(f"{where}: {error.strerror or error}") from None
 
     return run
 
@@ -88,8 +93,10 @@ def build_command(
       modelmetrics build --raw raw --out outputs
       modelmetrics build --raw my-notes/ --out /tmp/outputs --version 0.0.1 --verbose
     """
-    from pipeline import build, console
+    from pipeline import build, console, sources
 
+    if version is not None and not sources.is_version(version):
+        raise InputError("--version", f"{version!r} is not X.Y.Z (semver)")
     with console.ProgressLine() as progress:
         report = build.build_dataset(raw_dir, out_dir, version, progress=progress)
     console.write_log(out_dir, report)
@@ -117,7 +124,7 @@ def extract_command(files: tuple[Path, ...], output_format: str) -> None:
         try:
             doc = sources.read_file_doc(path)
             found += extract.extract_tables(doc.text, str(path))
-        except InputError as error:
+        except ModelmetricsError as error:
             failures.append(str(error))
     if output_format == "json":
         click.echo(json.dumps(extract.tables_as_json(found), ensure_ascii=False, indent=2))
@@ -147,13 +154,31 @@ def query_command(sql: str, out_dir: Path, version: str | None, output_format: s
     from pipeline import query
 
     answer = query.run_sql(query.version_path(out_dir, version), sql)
+    try:
+        shown = _formatted_answer(answer, output_format)
+    except pl.exceptions.PolarsError as error:
+        raise click.ClickException(
+            f"the answer cannot be shown as {output_format}: {error}; select plain columns "
+            "or choose another --format"
+        ) from None
+    click.echo(shown, nl=output_format != "csv")
+
+
+def _formatted_answer(answer: pl.DataFrame, output_format: str) -> str:
+    """A query's answer as csv, json or a table for a person."""
     if output_format == "csv":
-        click.echo(answer.write_csv(), nl=False)
-    elif output_format == "json":
-        click.echo(answer.write_json())
-    else:
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_hide_dataframe_shape=True):
-            click.echo(answer)
+        return answer.write_csv()
+    if output_format == "json":
+        # polars stops the process instead of raising on binary columns in JSON.
+        binary = [name for name, dtype in answer.schema.items() if "binary" in str(dtype).lower()]
+        if binary:
+            raise ModelmetricsError(
+                f"the answer cannot be shown as json: {', '.join(binary)} hold(s) bytes; cast "
+                "them to text in the SQL or choose another --format"
+            )
+        return answer.write_json()
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_hide_dataframe_shape=True):
+        return str(answer)
 
 
 @main.command("verify")

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from pipeline import changelog, dictionary, diff
 from pipeline.errors import VersionError
+from pipeline.sources import is_version
 from schemas import SCHEMA_VERSION, TABLE_KEYS
 
 LATEST = "latest"
@@ -368,6 +369,9 @@ def write_version(
     frames are tables the caller still holds as frames (by default those of the dataset): the
     changelog diffs them without reading their files back.
     """
+    if not is_version(dataset.version):
+        # The version names a directory: "0.1.0/x" would write inside a released version.
+        raise VersionError(f"version {dataset.version!r} is not X.Y.Z (semver)")
     target = out_dir / version_dir_name(dataset.version)
     files = render_files(dataset)
     in_memory = {dataset.version: dataset.loaded_frames() if frames is None else frames}

@@ -9,10 +9,13 @@ import polars as pl
 from pipeline import catalog
 from pipeline.errors import ModelmetricsError
 from pipeline.publish import LATEST
+from pipeline.sources import is_version
 
 
 def version_path(out_dir: Path, version: str | None = None) -> Path:
     """The directory of a version ('0.1.0' or 'v0.1.0'), or of latest when none is given."""
+    if version is not None and not is_version(version.removeprefix("v")):
+        raise ModelmetricsError(f"version {version!r} is not X.Y.Z (semver)")
     name = LATEST if version is None else f"v{version.removeprefix('v')}"
     path = out_dir / name
     if not (path / "manifest.json").is_file():
@@ -46,5 +49,8 @@ def run_sql(version_dir: Path, sql: str) -> pl.DataFrame:
         return relation.pl()
     except duckdb.Error as error:
         raise ModelmetricsError(f"the query failed: {error}") from None
+    except (pl.exceptions.PolarsError, ValueError, TypeError) as error:
+        # A type polars has none for (INTERVAL, a union): the answer cannot be handed over.
+        raise ModelmetricsError(f"the answer cannot be read into a frame: {error}") from None
     finally:
         connection.close()

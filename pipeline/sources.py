@@ -11,7 +11,7 @@ from pipeline.decode import Doc, decode_document
 from pipeline.errors import InputError
 
 MANIFEST_NAME = "sources.toml"
-SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 # A directory without a manifest builds as this version unless one is given.
 UNDECLARED_VERSION = "0.0.0"
 
@@ -39,10 +39,17 @@ class Manifest:
         return {entry.file: entry.origin for entry in self.entries}
 
 
+def is_version(version: str) -> bool:
+    """Whether a version is X.Y.Z (semver), the whole string: "0.1.0" is, "0.1.0\\n" is not."""
+    return SEMVER.fullmatch(version) is not None
+
+
 def read_manifest(raw_dir: Path) -> Manifest | None:
     """The manifest in raw_dir, or None when the directory has none."""
     path = raw_dir / MANIFEST_NAME
     if not path.is_file():
+        if path.exists() or path.is_symlink():
+            raise InputError(str(path), "is not a readable file (a directory or broken link?)")
         return None
     try:
         content = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -53,21 +60,51 @@ def read_manifest(raw_dir: Path) -> Manifest | None:
 
 def _manifest_from(content: dict, path: Path) -> Manifest:
     dataset = content.get("dataset", {})
+    items = content.get("source", [])
+    if not isinstance(dataset, dict) or not isinstance(items, list):
+        raise InputError(str(path), "needs a [dataset] table and [[source]] entries")
     version = str(dataset.get("version", ""))
-    if not SEMVER.match(version):
+    if not is_version(version):
         raise InputError(str(path), f"[dataset] version {version!r} is not X.Y.Z (semver)")
-    entries = []
-    for number, item in enumerate(content.get("source", []), start=1):
-        if not item.get("file") or not re.fullmatch(r"[0-9a-f]{64}", str(item.get("sha256", ""))):
-            raise InputError(str(path), f"[[source]] #{number} needs a file and a 64-hex sha256")
-        origin = {k: str(v) for k, v in item.items() if k not in ("file", "sha256")}
-        entries.append(SourceEntry(item["file"], item["sha256"], origin))
+    entries: list[SourceEntry] = []
+    for number, item in enumerate(items, start=1):
+        entry = _source_entry(item, number, path)
+        if any(earlier.file == entry.file for earlier in entries):
+            raise InputError(str(path), f"[[source]] #{number} declares {entry.file} again")
+        entries.append(entry)
     return Manifest(str(dataset.get("name", "modelmetrics")), version, tuple(entries), path)
 
 
+def _source_entry(item: object, number: int, path: Path) -> SourceEntry:
+    """One [[source]] entry, refused unless it names a file inside raw/ and its sha256."""
+    fields = item if isinstance(item, dict) else {}
+    file, sha256 = fields.get("file"), fields.get("sha256")
+    if not isinstance(file, str) or not file or not isinstance(sha256, str):
+        raise InputError(str(path), f"[[source]] #{number} needs a file and a 64-hex sha256")
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise InputError(str(path), f"[[source]] #{number} needs a file and a 64-hex sha256")
+    if Path(file).is_absolute() or ".." in Path(file).parts:
+        raise InputError(str(path), f"[[source]] #{number}: {file} is not a path inside raw/")
+    origin = {key: str(value) for key, value in fields.items() if key not in ("file", "sha256")}
+    return SourceEntry(file, sha256, origin)
+
+
 def markdown_files(raw_dir: Path) -> list[str]:
-    """Every *.md under raw_dir, as sorted POSIX paths relative to it."""
-    return sorted(path.relative_to(raw_dir).as_posix() for path in raw_dir.rglob("*.md"))
+    """Every *.md under raw_dir, as sorted POSIX paths relative to it; a name that is not
+    UTF-8 is refused (it could be neither cached nor published)."""
+    names = sorted(path.relative_to(raw_dir).as_posix() for path in raw_dir.rglob("*.md"))
+    for name in names:
+        if _not_utf8(name):
+            raise InputError(repr(name)[1:-1], "file name is not valid UTF-8: rename the file")
+    return names
+
+
+def _not_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def read_docs(raw_dir: Path, manifest: Manifest | None) -> list[Doc]:
@@ -157,7 +194,7 @@ def accept_documents(raw_dir: Path, version: str) -> list[str]:
     manifest = read_manifest(raw_dir)
     if manifest is None or manifest.path is None:
         raise InputError(str(raw_dir / MANIFEST_NAME), "does not exist: nothing to accept into")
-    if not SEMVER.match(version):
+    if not is_version(version):
         raise InputError(str(manifest.path), f"version {version!r} is not X.Y.Z (semver)")
     text = manifest.path.read_text(encoding="utf-8")
     said = [f"version {manifest.version} -> {version}"] if version != manifest.version else []

@@ -76,6 +76,83 @@ def test_an_invalid_manifest_version_is_named(raw, tmp_path):
     assert "sources.toml: [dataset] version 'one' is not X.Y.Z (semver)" in built.output
 
 
+def files_outside_the_cache(root: Path) -> list[tuple[Path, bytes]]:
+    """Every file under root but the observation cache, with its bytes."""
+    return sorted(
+        (path.relative_to(root), path.read_bytes())
+        for path in root.rglob("*")
+        if path.is_file() and ".cache" not in path.parts
+    )
+
+
+@pytest.mark.parametrize("version", ["0.1.0/x", "0.1.0/../../elsewhere", "../x", "a b", "1.2", ""])
+def test_a_build_version_that_is_not_semver_is_refused_before_anything_is_written(
+    raw, tmp_path, version
+):
+    assert build(raw, tmp_path / "out", "--version", "0.1.0").exit_code == 0
+    before = files_outside_the_cache(tmp_path)
+    built = build(raw, tmp_path / "out", "--version", version)
+    assert (built.exit_code, built.output) == (
+        1,
+        f"Error: --version: {version!r} is not X.Y.Z (semver)\n",
+    )
+    assert files_outside_the_cache(tmp_path) == before
+
+
+SHA = "0" * 64
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        ('[dataset]\nversion = "0.2.0\\n"\n', "[dataset] version '0.2.0\\n' is not X.Y.Z"),
+        ('dataset = "x"\n', "needs a [dataset] table and [[source]] entries"),
+        ('[dataset]\nversion = "0.1.0"\n[source]\nfile = "good.md"\n', "needs a [dataset] table"),
+        ('[dataset]\nversion = "0.1.0"\n[[source]]\nfile = 5\n', "#1 needs a file and a 64-hex"),
+        (
+            f'[dataset]\nversion = "0.1.0"\n[[source]]\nfile = "good.md"\nsha256 = "{SHA}"\n'
+            f'[[source]]\nfile = "good.md"\nsha256 = "{SHA}"\n',
+            "[[source]] #2 declares good.md again",
+        ),
+        (
+            f'[dataset]\nversion = "0.1.0"\n[[source]]\nfile = "../good.md"\nsha256 = "{SHA}"\n',
+            "[[source]] #1: ../good.md is not a path inside raw/",
+        ),
+    ],
+)
+def test_a_malformed_manifest_is_one_error_naming_it(raw, tmp_path, manifest, message):
+    (raw / "sources.toml").write_text(manifest)
+    built = build(raw, tmp_path / "out")
+    assert built.exit_code == 1
+    assert built.output.startswith(f"Error: {raw / 'sources.toml'}: ")
+    assert message in built.output
+    assert "Traceback" not in built.output
+
+
+def test_a_manifest_that_is_a_directory_is_refused_not_ignored(raw, tmp_path):
+    (raw / "sources.toml").mkdir()
+    built = build(raw, tmp_path / "out")
+    assert (built.exit_code, built.output) == (
+        1,
+        f"Error: {raw / 'sources.toml'}: is not a readable file (a directory or broken link?)\n",
+    )
+
+
+def test_a_file_name_that_is_not_utf8_is_refused(raw, tmp_path):
+    (raw / "caf\udce9.md").write_text(TABLE)
+    built = build(raw, tmp_path / "out")
+    assert built.exit_code == 1
+    assert "file name is not valid UTF-8: rename the file" in built.output
+    assert "Traceback" not in built.output
+
+
+def test_an_output_directory_that_cannot_be_made_is_one_error(raw, tmp_path):
+    (tmp_path / "file").write_text("")
+    built = build(raw, tmp_path / "file" / "out")
+    expected = f"Error: {tmp_path / 'file' / 'out'}: Not a directory\n"
+    assert (built.exit_code, built.output) == (1, expected)
+
+
 def test_an_undeclared_document_is_refused_with_the_command_that_accepts_it(raw, tmp_path):
     (raw / "sources.toml").write_text('[dataset]\nversion = "0.1.0"\n')
     built = build(raw, tmp_path / "out")
