@@ -268,4 +268,5 @@ def summarize(
         **report.count_outputs(docs, frames, tables.height),
         "unknown columns": unknown.height,
     }
-    return counts, report.collect_warnings(docs, unknown, frames)
+    elsewhere = normalize.other_evaluation_tables(tables)
+    return counts, report.collect_warnings(docs, unknown, elsewhere, frames)

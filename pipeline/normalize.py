@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from pipeline import batches, context, headers, units
+from pipeline import batches, context, evaluations, headers, units
 from pipeline.errors import SchemaViolation
 from schemas.observations import RAW_CELL, NormalizedObservation
 
@@ -94,11 +94,26 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
 
 
 def table_context(tables: pl.DataFrame) -> pl.DataFrame:
-    """Per table: its line, headings, header, canonical column positions and heading dataset."""
+    """Per table: its line, headings, header, canonical column positions and heading dataset;
+    a table reporting another evaluation than ImageNet-1k val is no results table."""
+    elsewhere = evaluations.other_evaluations(tables).drop("line")
     return (
         tables.select(*TABLE_KEY, "heading_path", "header", table_line="line")
         .join(headers.table_columns(tables), on=TABLE_KEY, how="left", maintain_order="left")
         .join(context.heading_datasets(tables), on=TABLE_KEY, how="left", maintain_order="left")
+        .join(elsewhere, on=TABLE_KEY, how="left", maintain_order="left")
+        .with_columns(pl.col("is_results_table") & pl.col("other_evaluation").is_null())
+    )
+
+
+def other_evaluation_tables(tables: pl.DataFrame) -> pl.DataFrame:
+    """The tables shaped as results (a model and a top-1 or top-5 column) that report another
+    evaluation than ImageNet-1k val: source, table_index, line, other_evaluation."""
+    shaped = headers.table_columns(tables).filter("is_results_table").select(TABLE_KEY)
+    return (
+        evaluations.other_evaluations(tables)
+        .join(shaped, on=TABLE_KEY, maintain_order="left")
+        .filter(pl.col("other_evaluation").is_not_null())
     )
 
 

@@ -41,13 +41,17 @@ def count_outputs(docs: list[Doc], tables: dict[str, pl.DataFrame], found: int) 
 
 
 def collect_warnings(
-    docs: list[Doc], unknown: pl.DataFrame, tables: dict[str, pl.DataFrame]
+    docs: list[Doc],
+    unknown: pl.DataFrame,
+    elsewhere: pl.DataFrame,
+    tables: dict[str, pl.DataFrame],
 ) -> pl.DataFrame:
     """Every warning of a build (source, line, message), in source order."""
     # Built as frames, not strings one by one: a large corpus has tens of thousands of them.
     found = [
         decoding_warnings(docs),
         unknown_column_warnings(unknown),
+        other_evaluation_warnings(elsewhere),
         ragged_row_warnings(tables["observations"]),
         quarantine_warnings(tables["quarantine"]),
         conflict_warnings(tables["conflicts"], tables["observations"]),
@@ -86,6 +90,15 @@ def unknown_column_warnings(unknown: pl.DataFrame) -> pl.DataFrame:
         "repeats",
     )
     return _frame(unknown, pl.when(pl.col("repeats").is_null()).then(unmapped).otherwise(repeated))
+
+
+def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:
+    """A warning per results-shaped table that reports another evaluation than ImageNet-1k val."""
+    message = pl.format(
+        "table reports {}, not ImageNet-1k val: its rows are kept as observations, not results",
+        "other_evaluation",
+    )
+    return _frame(elsewhere, message)
 
 
 def ragged_row_warnings(observations: pl.DataFrame) -> pl.DataFrame:

@@ -1,0 +1,65 @@
+"""Which evaluation a table reports: ImageNet-1k val unless its headings say otherwise (pure).
+
+A "Top-1" column under "## ImageNet-V2 results", "## Linear probing" or "## CIFAR-100 transfer"
+is no ImageNet-1k val top-1. Such a table keeps its rows as observations, traceable as always,
+but gives no results (pipeline/data/evaluations.toml lists what is recognised).
+"""
+
+import re
+import tomllib
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+import polars as pl
+
+from pipeline.headers import header_key, header_key_text
+
+TABLE_KEY = ["source", "table_index"]
+SEPARATOR = "\x1f"  # between the headings of a path, as one string (no heading holds it)
+
+
+@cache
+def _catalog() -> tuple[re.Pattern[str], frozenset[str]]:
+    """The pattern of every evaluation alias, and the header keys of evaluation-set columns."""
+    text = resources.files("pipeline").joinpath("data/evaluations.toml").read_text("utf-8")
+    content = tomllib.loads(text)
+    aliases = [alias for names in content["evaluations"].values() for alias in names]
+    # Longest first, so "CIFAR-100" is named whole where "CIFAR" also matches.
+    aliases.sort(key=len, reverse=True)
+    words = [r"[\W_]*".join(map(re.escape, re.findall(r"[^\W_]+", alias))) for alias in aliases]
+    pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(words)})(?![^\W_])", re.IGNORECASE)
+    columns = frozenset(header_key_text(name) for name in content["columns"]["evaluation_set"])
+    return pattern, columns
+
+
+def heading_evaluation(heading_path: Sequence[str]) -> str | None:
+    """The evaluation other than ImageNet-1k val that a table's headings name, nearest heading
+    first, as written ("ImageNet-V2", "Linear probing"); None when they name none."""
+    pattern, _ = _catalog()
+    for heading in reversed(heading_path):
+        if (found := pattern.search(heading)) is not None:
+            return found.group(0)
+    return None
+
+
+def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
+    """Per table: source, table_index, line and other_evaluation, what it reports instead of
+    ImageNet-1k val ("ImageNet-V2", "a 'dataset' column"), null when nothing says so."""
+    _, columns = _catalog()
+    # Heading paths repeat from table to table: each distinct one is searched once.
+    paths = tables.get_column("heading_path").list.join(SEPARATOR)
+    by_path = {path: heading_evaluation(path.split(SEPARATOR)) for path in paths.unique()}
+    set_columns = (
+        tables.select(*TABLE_KEY, "header")
+        .explode("header")
+        .filter(header_key(pl.col("header")).is_in(list(columns)))
+        .group_by(TABLE_KEY, maintain_order=True)
+        .agg(set_column=pl.format("a '{}' column", pl.col("header").first()))
+    )
+    return (
+        tables.select(*TABLE_KEY, "line")
+        .with_columns(heading=paths.replace_strict(by_path, return_dtype=pl.String))
+        .join(set_columns, on=TABLE_KEY, how="left", maintain_order="left")
+        .select(*TABLE_KEY, "line", other_evaluation=pl.coalesce("heading", "set_column"))
+    )

@@ -1,0 +1,89 @@
+"""Which evaluation a table reports: a Top-1 under another test set or protocol is no result."""
+
+import pytest
+
+from pipeline import observe
+from pipeline.evaluations import heading_evaluation, other_evaluations
+from pipeline.extract import extract_frames
+
+
+@pytest.mark.parametrize(
+    ("heading_path", "evaluation"),
+    [
+        (["Results", "ImageNet-V2 (matched frequency) results"], "ImageNet-V2"),
+        (["ImageNet-ReaL"], "ImageNet-ReaL"),
+        (["ImageNet-A"], "ImageNet-A"),
+        (["ImageNet-R and ImageNet-Sketch"], "ImageNet-R"),
+        (["Transfer learning: CIFAR-100 fine-tuning"], "CIFAR-100"),
+        (["Linear probing on ImageNet-1K"], "Linear probing"),
+        (["k-NN evaluation"], "k-NN"),
+        (["Zero-shot ImageNet-1K"], "Zero-shot"),
+        (["ImageNet-1K top-1 / top-5 error rates (%)"], "error rates"),
+        (["COCO object detection"], "COCO"),
+        # The nearest heading that names an evaluation decides.
+        (["Linear probing", "ImageNet-V2"], "ImageNet-V2"),
+    ],
+)
+def test_a_heading_naming_another_evaluation_is_found(heading_path, evaluation):
+    assert heading_evaluation(heading_path) == evaluation
+
+
+@pytest.mark.parametrize(
+    "heading_path",
+    [
+        [],
+        ["Comparison", "ImageNet 1k"],
+        ["ImageNet 21k/22k"],
+        ["May 2025", "ImageNet-12k Pretrain + ImageNet-1k Fine-tune"],
+        ["SigLIP 2 ViT Image Encoders"],
+        ["ImageNet Accuracy"],
+        ["Real-world throughput"],
+        ["ImageNet Results"],
+    ],
+)
+def test_imagenet_1k_and_pretraining_headings_name_no_other_evaluation(heading_path):
+    assert heading_evaluation(heading_path) is None
+
+
+DOC = """# Results
+
+## ImageNet-1k
+
+| Model | Top-1 |
+|---|---|
+| resnet50 | 80.1 |
+
+## ImageNet-V2 (matched frequency)
+
+| Model | Top-1 |
+|---|---|
+| resnet50 | 69.0 |
+
+## Zero-shot classification
+
+| model | dataset | acc1 |
+|---|---|---|
+| ViT-B-32 | cifar100 | 75.6 |
+"""
+
+
+def test_only_the_imagenet_1k_table_gives_results_and_every_row_stays_an_observation():
+    tables, rows = extract_frames([("a.md", DOC)])
+    found = other_evaluations(tables).select("line", "other_evaluation").rows()
+    assert found == [(5, None), (11, "ImageNet-V2"), (17, "Zero-shot")]
+    observations = observe.observe_rows(tables, rows, []).observations
+    assert observations.select("line", "top1", "is_results_table", "status").rows() == [
+        (7, 80.1, True, "result"),
+        (13, 69.0, False, "not_results_table"),
+        (19, 75.6, False, "not_results_table"),
+    ]
+
+
+def test_a_column_of_evaluation_sets_is_another_evaluation_too():
+    with_sets = "| model | benchmark | acc1 |\n|---|---|---|\n| a | b | 1 |\n"
+    without = "| model | acc1 |\n|---|---|\n| a | 1 |\n"
+    tables, _ = extract_frames([("a.md", with_sets), ("b.md", without)])
+    assert other_evaluations(tables).get_column("other_evaluation").to_list() == [
+        "a 'benchmark' column",
+        None,
+    ]
