@@ -17,6 +17,8 @@ from pipeline.units import value_text
 # "SwinV2-B* 24x24 Window Size, PreTrained@192^2") never match and are their own architecture.
 TIMM_NAME = r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$"
 # A timm name written without a dot keeps the dataset as its last token: caformer_b36_384_in21ft1k.
+# A tag with an `ft` token was fine-tuned on what follows it: "sbb_e200_in12k_ft_in1k".
+FINE_TUNED_TAG = r"(?:^|_)ft(?:_|$)"
 UNTAGGED_TIMM_NAME = r"^[a-z][a-z0-9_]*_"
 
 
@@ -158,12 +160,17 @@ def per_distinct(values: pl.Expr, read: Callable[[pl.Expr], pl.Expr]) -> pl.Expr
 
 
 def tag_dataset_token(model: pl.Expr) -> pl.Expr:
-    """The first known dataset token of the name's tag ("sbb_e200_in12k_ft_in1k" -> in12k)."""
+    """The first known dataset token of the name's tag before any `ft` ("sbb_e200_in12k_ft_in1k"
+    -> in12k): what follows `ft` was fine-tuned on, so "swag_ft_in1k", whose pretraining data
+    the catalog does not know, names no pretraining dataset rather than ImageNet-1k."""
     tokens = "|".join(map(re.escape, sorted(dataset_catalog().tags, key=len, reverse=True)))
+
+    def pretraining_token(tag: pl.Expr) -> pl.Expr:
+        before_fine_tuning = tag.str.replace(r"(?:^|_)ft(?:_.*)?$", "")
+        return before_fine_tuning.str.extract(rf"(?:^|_)({tokens})(?:_|$)")
+
     # Tags repeat ("in12k_ft_in1k" on thousands of rows): each distinct tag is searched once.
-    in_tag = per_distinct(
-        pretrained_tag(model), lambda tag: tag.str.extract(rf"(?:^|_)({tokens})(?:_|$)")
-    )
+    in_tag = per_distinct(pretrained_tag(model), pretraining_token)
     in_untagged_name = model.str.extract(rf"{UNTAGGED_TIMM_NAME}({tokens})$")
     return pl.coalesce(in_tag, in_untagged_name)
 
@@ -189,6 +196,7 @@ def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) ->
         observations.with_columns(
             _cell_text=value_text(pl.col("pretrain_dataset_raw")),
             _tag_label=tag_dataset_token(pl.col("model")),
+            _tag_fine_tuned=pretrained_tag(pl.col("model")).str.contains(FINE_TUNED_TAG),
         )
         .with_columns(
             _cell_dataset=pl.col("_cell_text").replace_strict(in_cell, default=None),
@@ -207,6 +215,7 @@ def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) ->
             pl.when(pl.col("pretrain_dataset").is_not_null()).then(pl.col("pretrain_dataset_basis"))
         )
         .drop("_cell_text", "_cell_dataset", "_cell_label", "_tag_dataset", "_tag_label")
+        .drop("_tag_fine_tuned")
         .drop("heading_dataset", "heading_label")
     )
 
@@ -214,11 +223,12 @@ def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) ->
 def _basis() -> pl.Expr:
     # A `training dataset` cell outranks the name and the heading: 004's DeiT III "ViT-L" rows
     # say IN-21K in the cell and nothing in the name. A cell naming no known dataset is a parse
-    # error, never a reason to fall back on the heading.
+    # error, never a reason to fall back on the heading; nor is a fine-tuned tag whose
+    # pretraining the catalog does not know ("swag_ft_in1k"): its pretraining is left unknown.
     return (
         pl.when(pl.col("_cell_text").is_not_null())
         .then(pl.lit("cell"))
-        .when(pl.col("_tag_dataset").is_not_null())
+        .when(pl.col("_tag_dataset").is_not_null() | pl.col("_tag_fine_tuned").fill_null(False))
         .then(pl.lit("tag"))
         .when(pl.col("heading_dataset").is_not_null())
         .then(pl.lit("heading"))

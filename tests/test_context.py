@@ -3,6 +3,7 @@
 import polars as pl
 import pytest
 
+from pipeline import observe
 from pipeline.context import (
     Mention,
     architecture,
@@ -15,6 +16,7 @@ from pipeline.context import (
     with_pretrain_datasets,
 )
 from pipeline.errors import ModelmetricsError
+from pipeline.extract import extract_frames
 
 NAMES = [
     (
@@ -62,6 +64,11 @@ TAGS = [
     ("vit_base_patch16_clip_224.laion2b_ft_in1k", "laion-2b", "laion2b"),
     ("caformer_b36_384_in21ft1k", "imagenet-22k", "in21ft1k"),
     ("convformer_b36_384_in21kft1k", "imagenet-22k", "in21kft1k"),
+    # What follows `ft` is the fine-tuning data, never the pretraining data.
+    ("regnety_1280.swag_ft_in1k", None, None),
+    ("resnext101_32x16d.fb_ssl_yfcc100m_ft_in1k", None, None),
+    ("eva_giant_patch14_560.m30m_ft_in22k_in1k", None, None),
+    ("beit_base_patch16_224.in22k_ft_in22k_in1k", "imagenet-22k", "in22k"),
     ("caformer_b36_384", None, None),
     ("resnet50.tv_weights", None, None),
     ("ViT-L in1k", None, None),
@@ -165,3 +172,17 @@ def test_the_pretraining_dataset_comes_from_cell_then_tag_then_heading(
         assert found["pretrain_dataset_error"] is None
     else:
         assert found["pretrain_dataset_error"].startswith(error)
+
+
+def test_a_fine_tuned_tag_of_unknown_pretraining_leaves_it_unknown_not_the_heading():
+    doc = (
+        "## ImageNet-22K pre-trained models\n\n| model | top1 |\n|---|---|\n"
+        "| regnety_1280.swag_ft_in1k | 88.2 |\n| resnet50.a1_in1k | 80.4 |\n| ViT-B/16 | 81.8 |\n"
+    )
+    tables, rows = extract_frames([("a.md", doc)])
+    observed = observe.observe_rows(tables, rows, []).observations
+    assert observed.select("model", "pretrain_dataset", "pretrain_dataset_basis").rows() == [
+        ("regnety_1280.swag_ft_in1k", None, None),
+        ("resnet50.a1_in1k", "imagenet-1k", "tag"),
+        ("ViT-B/16", "imagenet-22k", "heading"),
+    ]
