@@ -83,8 +83,13 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
         .with_columns(
             *(trimmed(pl.col(RAW_COLUMN[column])).alias(column) for column in TEXT_COLUMNS),
             *(_cell_note(position) for position in range(width)),
+        )
+        .with_columns(
+            # "[model](https://...)" under a "model" header is a download link, not a name:
+            # ConvNeXt's tables name their models in "name" and link the weights in "model".
             observation_id(),
             pl.col("params_lower_bound").fill_null(False),
+            model=pl.when(~_repeats_its_header("model")).then(pl.col("model")),
         )
         .with_columns(
             architecture=context.architecture(pl.col("model")),
@@ -201,6 +206,12 @@ def _read_in_full(texts: pl.LazyFrame, column: str, reader: units.Reader) -> pl.
 def distinct_value_texts(cells: pl.Series) -> pl.Series:
     """The distinct value texts of some cells ("IN-21K*" -> "IN-21K"), null for no value."""
     return cells.unique().to_frame("cell").select(units.value_text(pl.col("cell"))).to_series()
+
+
+def _repeats_its_header(column: str) -> pl.Expr:
+    """Whether a canonical column's cell says nothing but its column's header ("model")."""
+    header = pl.col("header").list.get(pl.col(f"pos_{column}"), null_on_oob=True)
+    return (headers.header_key(pl.col(column)) == headers.header_key(header)).fill_null(False)
 
 
 def trimmed(cell: pl.Expr) -> pl.Expr:

@@ -9,7 +9,8 @@ from schemas import fields
 
 # Why each check fails in practice, as shown to a person in the quarantine table.
 LIKELY_CAUSES = {
-    "model_named": "no model name: the model cell is empty or only markup",
+    "model_named": "no model name: the model cell is empty, only markup or its header again (a "
+    "download link?)",
     "cells_readable": "a cell could not be read as a value (parse_errors): a typo in the source?",
     "top1_in_range": "top-1 outside (1, 100]: a fraction instead of a percent, or an error rate?",
     "top5_in_range": "top-5 outside (1, 100]: a fraction instead of a percent, or an error rate?",

@@ -287,3 +287,17 @@ def test_rows_normalized_in_batches_equal_rows_normalized_at_once(
     tables, rows = frames(RESULTS_HEADER, *cells)
     at_once = normalize_rows(tables, rows, batch_rows=len(cells))
     assert normalize_rows(tables, rows, batch_rows=batch_rows).equals(at_once)
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "model"),
+    [
+        # ConvNeXt's tables: names in "name", the weights linked as "[model](...)" in "model".
+        (["name", "acc@1", "model"], ["ConvNeXt-T", "82.1", "model"], None),
+        (["name", "acc@1", "Model"], ["ConvNeXt-T", "82.1", "MODEL"], None),
+        (["Model", "Top-1"], ["Model-X", "82.1"], "Model-X"),
+        (["Model", "Top-1"], ["resnet50.a1_in1k", "80.4"], "resnet50.a1_in1k"),
+    ],
+)
+def test_a_model_cell_that_only_repeats_its_header_names_no_model(header, cell, model):
+    assert first_observation(header, cell)["model"] == model
