@@ -77,10 +77,13 @@ def header_columns(tables: pl.DataFrame) -> pl.DataFrame:
         .with_columns(key=header_key(pl.col("header")))
         .join(synonyms, on="key", how="left", maintain_order="left")
     )
-    # Two header cells of one table meaning one column: the first wins, the later one is kept
-    # as an unknown column, so its cells stay in raw_cells and are never read as values; its
-    # `repeats` says which column it would have meant.
-    first = pl.int_range(pl.len()).over([*TABLE_KEY, "column"]) == 0
+    # Two header cells of one table meaning one column: one that says it is the evaluation's
+    # ("Test Resolution" beside a training "Resolution") wins, else the first; the other is
+    # kept as an unknown column, so its cells stay in raw_cells and are never read as values;
+    # its `repeats` says which column it would have meant.
+    generic = pl.col("header").str.contains(r"(?i)\b(?:eval\w*|test)\b").not_()
+    rank = pl.struct(generic.alias("generic"), pl.col("position"))
+    first = rank.rank("ordinal").over([*TABLE_KEY, "column"]) == 1
     return cells.with_columns(
         column=pl.when(first).then(pl.col("column")),
         repeats=pl.when(~first).then(pl.col("column")),

@@ -84,8 +84,8 @@ def unknown_column_warnings(unknown: pl.DataFrame) -> pl.DataFrame:
         "column '{}' maps to no known column; kept in observations.raw_cells", "header"
     )
     repeated = pl.format(
-        "column '{}' means {} as an earlier column of its table does; only the first is read, "
-        "this one is kept in observations.raw_cells",
+        "column '{}' means {} as another column of its table does, which is read; this one is "
+        "kept in observations.raw_cells",
         "header",
         "repeats",
     )

@@ -112,11 +112,25 @@ def test_unknown_headers_are_listed_with_their_table_and_line() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("header", "read"),
+    [
+        (["Model", "Resolution", "Test Resolution", "Top-1"], "Test Resolution"),
+        (["Model", "Image Size", "Eval Resolution", "Top-1"], "Eval Resolution"),
+        (["Model", "Test Size", "Resolution", "Top-1"], "Test Size"),
+        (["Model", "Img Size", "Image Size", "Top-1"], "Img Size"),
+    ],
+)
+def test_of_two_image_size_columns_the_evaluation_one_is_read(header, read) -> None:
+    cells = header_columns(tables_frame(header)).filter(pl.col("column") == "img_size")
+    assert cells["header"].to_list() == [read]
+
+
 def test_a_repeated_column_is_warned_about_as_such_not_as_unknown() -> None:
     unknown = unknown_headers(tables_frame(["Model", "Top-1", "IN-1k Top-1", "GFLOPs"]))
     assert unknown_column_warnings(unknown).get_column("message").to_list() == [
-        "column 'IN-1k Top-1' means top1 as an earlier column of its table does; only the first "
-        "is read, this one is kept in observations.raw_cells",
+        "column 'IN-1k Top-1' means top1 as another column of its table does, which is read; "
+        "this one is kept in observations.raw_cells",
         "column 'GFLOPs' maps to no known column; kept in observations.raw_cells",
     ]
 
