@@ -74,27 +74,31 @@ def dataset_catalog() -> DatasetCatalog:
     return parse_datasets(toml_text)
 
 
-def _alias_pattern(alias: str) -> str:
+def _alias_pattern(alias: str, any_case: bool) -> str:
     # Separators may differ between the words of an alias ("ImageNet 21k" is "ImageNet-21k");
-    # an abbreviation in capitals only matches in capitals, so the English "in 1k" in "Training
-    # in 1k steps" is not IN-1K, and a tag ("in1k") only matches as written, as one word.
+    # in prose an abbreviation in capitals only matches in capitals, so the English "in 1k" in
+    # "Training in 1k steps" is not IN-1K, and a tag ("in1k") only matches as written, as one
+    # word. A dataset cell names a dataset and nothing else: there "IN-22k" is IN-22K.
     words = re.findall(r"[^\W_]+", alias)
     pattern = r"[\W_]*".join(map(re.escape, words))
-    return pattern if alias.isupper() else f"(?i:{pattern})"
+    return pattern if alias.isupper() and not any_case else f"(?i:{pattern})"
 
 
 @cache
-def _mention_pattern(catalog: DatasetCatalog) -> re.Pattern[str]:
+def _mention_pattern(catalog: DatasetCatalog, any_case: bool = False) -> re.Pattern[str]:
     # Longest alias first, so "ImageNet 21k/22k" wins over "ImageNet-21k" at the same place.
     written = sorted(catalog.written, key=lambda alias: len(alias_key(alias)), reverse=True)
-    body = "|".join(_alias_pattern(alias) for alias in written)
+    body = "|".join(_alias_pattern(alias, any_case) for alias in written)
     return re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])")
 
 
-def dataset_mentioned(text: str | None, catalog: DatasetCatalog | None = None) -> Mention | None:
-    """The first known dataset named in text ("ImageNet-12k Pretrain + ImageNet-1k ...")."""
+def dataset_mentioned(
+    text: str | None, catalog: DatasetCatalog | None = None, any_case: bool = False
+) -> Mention | None:
+    """The first known dataset named in text ("ImageNet-12k Pretrain + ImageNet-1k ..."); with
+    any_case, abbreviations match in any case (a dataset cell's "IN-22k")."""
     catalog = catalog or dataset_catalog()
-    found = _mention_pattern(catalog).search(text or "")
+    found = _mention_pattern(catalog, any_case).search(text or "")
     if found is None:
         return None
     return Mention(catalog.aliases[alias_key(found.group(0))], found.group(0))
@@ -121,7 +125,7 @@ def heading_datasets(tables: pl.DataFrame) -> pl.DataFrame:
 def cell_datasets(texts: Iterable[str | None]) -> pl.DataFrame:
     """Per distinct `training dataset` cell text: the dataset it names and its label as written."""
     distinct = sorted({text for text in texts if text is not None})
-    mentions = [dataset_mentioned(text) for text in distinct]
+    mentions = [dataset_mentioned(text, any_case=True) for text in distinct]
     return pl.DataFrame(
         {
             "cell_text": distinct,

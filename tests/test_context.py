@@ -7,6 +7,7 @@ from pipeline import observe
 from pipeline.context import (
     Mention,
     architecture,
+    cell_datasets,
     dataset_mentioned,
     heading_dataset,
     parse_datasets,
@@ -186,3 +187,13 @@ def test_a_fine_tuned_tag_of_unknown_pretraining_leaves_it_unknown_not_the_headi
         ("resnet50.a1_in1k", "imagenet-1k", "tag"),
         ("ViT-B/16", "imagenet-22k", "heading"),
     ]
+
+
+def test_a_dataset_cell_names_an_abbreviation_in_any_case_where_prose_does_not():
+    cells = cell_datasets(["IN-22k", "in-1k", "IN-21K"])
+    assert cells.select("cell_text", "cell_dataset").rows() == [
+        ("IN-21K", "imagenet-22k"),
+        ("IN-22k", "imagenet-22k"),
+        ("in-1k", "imagenet-1k"),
+    ]
+    assert heading_dataset(["Training in 1k steps"]) is None
