@@ -8,6 +8,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipeline import dictionary
+from pipeline.errors import ModelmetricsError
 from pipeline.publish import LATEST, read_manifest_of, released_versions, version_dir_name
 from schemas import PUBLISHED_TABLES
 
@@ -139,6 +140,12 @@ def write_catalog(out_dir: Path) -> Path:
     staging.unlink(missing_ok=True)
     try:
         _execute_all(staging, statements)
+    except duckdb.Error as error:
+        staging.unlink(missing_ok=True)
+        raise ModelmetricsError(
+            f"{target}: cannot write the DuckDB catalog ({error}); the version itself is "
+            "written and its Parquet files read as they are"
+        ) from None
     except BaseException:
         staging.unlink(missing_ok=True)
         raise

@@ -97,6 +97,11 @@ def build_command(
 
     if version is not None and not sources.is_version(version):
         raise InputError("--version", f"{version!r} is not X.Y.Z (semver)")
+    if "\\" in str(out_dir):
+        # DuckDB reads a backslash in a path as a separator: the catalog could not be written.
+        raise InputError(
+            "--out", f"{out_dir}: DuckDB reads '\\' in a path as '/': choose one without it"
+        )
     with console.ProgressLine() as progress:
         report = build.build_dataset(raw_dir, out_dir, version, progress=progress)
     console.write_log(out_dir, report)

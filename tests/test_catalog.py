@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import catalog, plot, query
+from pipeline.errors import ModelmetricsError
 from tests.sample_version import FRONTIER, sample_tables, write_sample_version
 
 
@@ -39,6 +40,22 @@ def test_writing_the_catalog_leaves_no_temporary_file(out_dir):
     assert sorted(path.name for path in out_dir.iterdir() if "duckdb" in path.name) == [
         catalog.CATALOG
     ]
+
+
+def test_a_catalog_duckdb_cannot_write_is_one_error_naming_it_and_leaves_nothing(
+    tmp_path, monkeypatch
+):
+    out = tmp_path / "outputs"
+    write_sample_version(out)
+
+    def failing(database, statements):
+        database.write_bytes(b"partial")
+        raise duckdb.IOException("IO Error: Cannot open file")
+
+    monkeypatch.setattr(catalog, "_execute_all", failing)
+    with pytest.raises(ModelmetricsError, match=r"modelmetrics\.duckdb: cannot write the DuckDB"):
+        catalog.write_catalog(out)
+    assert not [path.name for path in out.iterdir() if "duckdb" in path.name]
 
 
 def test_pareto_keeps_the_results_no_other_beats_on_top1_without_more_params(out_dir):

@@ -213,3 +213,11 @@ def test_quiet_prints_nothing_on_success(raw, tmp_path):
         main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o"), "-q"]
     )
     assert (built.exit_code, built.output) == (0, "")
+
+
+def test_an_output_directory_with_a_backslash_is_refused_before_anything_is_written(raw, tmp_path):
+    out = tmp_path / "ob\\sl"
+    built = build(raw, out)
+    expected = f"Error: --out: {out}: DuckDB reads '\\' in a path as '/': choose one without it\n"
+    assert (built.exit_code, built.output) == (1, expected)
+    assert not out.exists()
