@@ -39,7 +39,8 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 raw_option = click.option(
     "--raw",
     "raw_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    # Not click's own check (exit 2): a file given is bad input like any other, exit 1.
+    type=click.Path(path_type=Path),
     default=Path("raw"),
     show_default=True,
     help="Directory of raw Markdown documents (with its sources.toml, if any).",
@@ -47,7 +48,7 @@ raw_option = click.option(
 out_option = click.option(
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),
     default=Path("outputs"),
     show_default=True,
     help="Directory holding the dataset versions (v<version>/ and latest).",

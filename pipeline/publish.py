@@ -343,6 +343,8 @@ def build_lock(out_dir: Path) -> Iterator[None]:
     if key in _HELD_LOCKS:
         yield
         return
+    if out_dir.exists() and not out_dir.is_dir():
+        raise VersionError(f"{out_dir} is not a directory: give --out a directory to build into")
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / LOCK, "a+") as handle:
         try:
@@ -492,10 +494,18 @@ def point_latest(out_dir: Path) -> None:
 
 
 def read_manifest_of(version_dir: Path) -> dict[str, Any]:
+    """A version's manifest.json; refused unless it lists its tables, each with its file."""
+    path = version_dir / MANIFEST
     try:
-        return json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise VersionError(f"{version_dir / MANIFEST} cannot be read: {error}") from None
+        raise VersionError(f"{path} cannot be read: {error}") from None
+    tables = manifest.get("tables") if isinstance(manifest, dict) else None
+    if not isinstance(tables, dict) or not all(
+        isinstance(entry, dict) and isinstance(entry.get("file"), str) for entry in tables.values()
+    ):
+        raise VersionError(f"{path} is not a version manifest: it lists no tables and their files")
+    return manifest
 
 
 def read_tables(version_dir: Path) -> dict[str, pl.DataFrame]:
@@ -512,7 +522,10 @@ def verify_version(version_dir: Path, raw_dir: Path | None = None) -> list[str]:
     manifest = read_manifest_of(version_dir)
     problems: list[str] = []
     for table, entry in manifest["tables"].items():
-        problems += _verify_file(version_dir / entry["file"], table, entry, manifest)
+        try:
+            problems += _verify_file(version_dir / entry["file"], table, entry, manifest)
+        except KeyError as missing:
+            problems.append(f"{version_dir / MANIFEST}: table {table} lacks {missing}")
     if raw_dir is not None:
         problems += _verify_inputs(raw_dir, manifest["inputs"])
     return problems

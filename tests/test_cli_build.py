@@ -221,3 +221,17 @@ def test_an_output_directory_with_a_backslash_is_refused_before_anything_is_writ
     expected = f"Error: --out: {out}: DuckDB reads '\\' in a path as '/': choose one without it\n"
     assert (built.exit_code, built.output) == (1, expected)
     assert not out.exists()
+
+
+def test_a_raw_or_output_path_that_is_a_file_is_one_error_exit_1(raw, tmp_path):
+    (tmp_path / "file").write_text("")
+    from_file = build(tmp_path / "file", tmp_path / "out")
+    assert (from_file.exit_code, from_file.output) == (
+        1,
+        f"Error: {tmp_path / 'file'}: is not a directory of raw documents\n",
+    )
+    into_file = build(raw, tmp_path / "file")
+    assert (into_file.exit_code, into_file.output) == (
+        1,
+        f"Error: {tmp_path / 'file'} is not a directory: give --out a directory to build into\n",
+    )

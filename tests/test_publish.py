@@ -114,6 +114,25 @@ def test_verify_checks_inputs_when_given_the_raw_directory(tmp_path):
     ]
 
 
+@pytest.mark.parametrize("manifest", ['{"tables": 5}', "[]", '{"tables": {"a": 1}}'])
+def test_a_manifest_that_lists_no_tables_is_one_error_naming_it(tmp_path, manifest):
+    outcome = publish.write_version(tmp_path, dataset())
+    (outcome.path / "manifest.json").chmod(0o644)
+    (outcome.path / "manifest.json").write_text(manifest)
+    with pytest.raises(VersionError, match=r"manifest.json is not a version manifest"):
+        publish.verify_version(outcome.path)
+
+
+def test_verify_names_what_a_manifest_entry_lacks(tmp_path):
+    outcome = publish.write_version(tmp_path, dataset())
+    path = outcome.path / "manifest.json"
+    manifest = json.loads(path.read_text())
+    del manifest["tables"]["models"]["sha256"]
+    path.chmod(0o644)
+    path.write_text(json.dumps(manifest))
+    assert f"{path}: table models lacks 'sha256'" in publish.verify_version(outcome.path)
+
+
 @pytest.mark.parametrize(("rows", "row_groups"), [(0, 1), (6, 1), (7, 2), (13, 3)])
 def test_a_table_is_written_a_row_group_at_a_time_and_reads_back_whole(
     rows, row_groups, monkeypatch, tmp_path
