@@ -170,7 +170,7 @@ def tag_dataset_token(model: pl.Expr) -> pl.Expr:
     tokens = "|".join(map(re.escape, sorted(dataset_catalog().tags, key=len, reverse=True)))
 
     def pretraining_token(tag: pl.Expr) -> pl.Expr:
-        before_fine_tuning = tag.str.replace(r"(?:^|_)ft(?:_.*)?$", "")
+        before_fine_tuning = tag.str.replace(rf"{FINE_TUNED_TAG}.*", "")
         return before_fine_tuning.str.extract(rf"(?:^|_)({tokens})(?:_|$)")
 
     # Tags repeat ("in12k_ft_in1k" on thousands of rows): each distinct tag is searched once.

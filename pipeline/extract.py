@@ -490,8 +490,9 @@ class _BlockScanner:
                 self.containers.append(_Container(quote=False, indent=indent + 4))
             elif start == "item":
                 marker = LIST_MARKER.match(text)
-                text = self._expand_tabs_after(text, marker.end() if marker else 1)
-                width, rest = _list_item_content(text)
+                marker_width = marker.end() if marker else 1
+                text = self._expand_tabs_after(text, marker_width)
+                width, rest = _list_item_content(text, marker_width)
                 empty = BLANK.match(rest) is not None
                 self.containers.append(_Container(quote=False, indent=indent + width, empty=empty))
                 if TASK_CHECKBOX.match(rest) and TASK_LIST_ITEM.match(self.line):
@@ -770,10 +771,8 @@ def _starts_list_item(text: str, paragraph_open: bool) -> bool:
     return bool(text[marker.end() :].strip(" \t")) and marker.group(1) in (None, "1")
 
 
-def _list_item_content(text: str) -> tuple[int, str]:
+def _list_item_content(text: str, marker_width: int) -> tuple[int, str]:
     """The item's content column (relative to the marker) and the content on the marker's line."""
-    marker = LIST_MARKER.match(text)
-    marker_width = marker.end() if marker is not None else 1
     spaces = _run_end(SPACES, text, marker_width) - marker_width
     if spaces >= 5 or BLANK.match(text, marker_width):
         return marker_width + 1, text[marker_width + 1 :]

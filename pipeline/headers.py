@@ -118,7 +118,8 @@ def table_columns(tables: pl.DataFrame) -> pl.DataFrame:
 
 def unknown_headers(tables: pl.DataFrame) -> pl.DataFrame:
     """One row per header that maps to no canonical column: source, table_index, line, header,
-    and the column it repeats when an earlier header of its table means the same (repeats)."""
+    and the column it would mean when another header of its table means it and is read
+    (repeats)."""
     return (
         header_columns(tables)
         .filter(pl.col("column").is_null())

@@ -78,8 +78,8 @@ def decoding_warnings(docs: list[Doc]) -> pl.DataFrame:
 
 
 def unknown_column_warnings(unknown: pl.DataFrame) -> pl.DataFrame:
-    """A warning per table column that maps to no canonical column, or to one an earlier column
-    of its table already reads (kept in raw_cells either way)."""
+    """A warning per table column that maps to no canonical column, or to one another column of
+    its table already reads (kept in raw_cells either way)."""
     unmapped = pl.format(
         "column '{}' maps to no known column; kept in observations.raw_cells", "header"
     )
