@@ -160,29 +160,29 @@ def query_command(sql: str, out_dir: Path, version: str | None, output_format: s
     from pipeline import query
 
     answer = query.run_sql(query.version_path(out_dir, version), sql)
-    try:
-        shown = _formatted_answer(answer, output_format)
-    except pl.exceptions.PolarsError as error:
-        raise click.ClickException(
-            f"the answer cannot be shown as {output_format}: {error}; select plain columns "
-            "or choose another --format"
-        ) from None
-    click.echo(shown, nl=output_format != "csv")
+    click.echo(_formatted_answer(answer, output_format), nl=output_format != "csv")
 
 
 def _formatted_answer(answer: pl.DataFrame, output_format: str) -> str:
-    """A query's answer as csv, json or a table for a person."""
-    if output_format == "csv":
-        return answer.write_csv()
-    if output_format == "json":
-        # polars stops the process instead of raising on binary columns in JSON.
-        binary = [name for name, dtype in answer.schema.items() if "binary" in str(dtype).lower()]
-        if binary:
-            raise ModelmetricsError(
-                f"the answer cannot be shown as json: {', '.join(binary)} hold(s) bytes; cast "
-                "them to text in the SQL or choose another --format"
-            )
-        return answer.write_json()
+    """A query's answer as csv, json or a table for a person; ModelmetricsError when the format
+    cannot hold it."""
+    cannot = f"the answer cannot be shown as {output_format}"
+    # polars stops the process instead of raising on binary columns in JSON.
+    binary = [name for name, dtype in answer.schema.items() if "binary" in str(dtype).lower()]
+    if output_format == "json" and binary:
+        raise ModelmetricsError(
+            f"{cannot}: {', '.join(binary)} hold(s) bytes; cast them to text in the SQL or "
+            "choose another --format"
+        )
+    try:
+        if output_format == "csv":
+            return answer.write_csv()
+        if output_format == "json":
+            return answer.write_json()
+    except pl.exceptions.PolarsError as error:
+        raise ModelmetricsError(
+            f"{cannot}: {error}; select plain columns or choose another --format"
+        ) from None
     with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=80, tbl_hide_dataframe_shape=True):
         return str(answer)
 

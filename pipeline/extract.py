@@ -738,7 +738,7 @@ def _expand_leading_tabs(line: str) -> str:
     return line[:prefix_length].expandtabs(4) + line[prefix_length:]
 
 
-def _block_start(text: str, paragraph_open: bool, may_be_break: bool = True) -> str | None:
+def _block_start(text: str, paragraph_open: bool, may_be_break: bool) -> str | None:
     """The kind of block a line (indentation removed) starts, or None for text and table rows;
     may_be_break False says it is no thematic break (a cheaper test found so)."""
     first = text[0]
