@@ -32,6 +32,14 @@ BOLD_VALUE = r"^\*\*([^*]*)\*\*"
 # Footnote marks after a value ("85.2*", "84.1†", "85.2 ‡") come off the value and go to the
 # observation's footnotes as 'top1:*'.
 MARKS = "*†‡§¶"
+# A spread or a change written after a value ("84.1 ± 0.2", "84.1±0.2%", "81.3 (+1.2)",
+# "79.8 (↓0.4)", "85.0 (±0.1)"): the value is the number before it, and the annotation goes to
+# the footnotes beside the marks ('top1:±0.2'), never into the number. A bare "81.3 (1.2)" says
+# neither and stays unreadable, as does an annotation after no number ("± 0.2").
+ANNOTATED = (
+    rf"^(.*[0-9%{MARKS}])\s*"
+    r"(?:(?:±|\+/-|\+-)\s*[0-9.]+\s*%?|\(\s*(?:±|\+/-|[+\-↑↓])\s*[0-9.]+\s*%?\s*\))$"
+)
 # Ways a page says "no value": "-" for the in12k checkpoints never evaluated on ImageNet-1k.
 # These read as null, never as 0, and are not parse errors.
 NO_VALUE = r"(?i)^(?:|[-–—‐]+|n/?a|\?+|none|null|nan|tbd)$"
@@ -90,15 +98,22 @@ def cleaned_text(cell: pl.Expr) -> pl.Expr:
     return text.str.replace(BOLD_VALUE, "${1}").str.strip_prefix("**").str.strip_chars()
 
 
+def _without_mark(cleaned: pl.Expr) -> pl.Expr:
+    """Cleaned text without the annotation and footnote marks at its end."""
+    return cleaned.str.replace(ANNOTATED, "${1}").str.strip_chars_end(MARKS + " ")
+
+
 def unmarked_value(cleaned: pl.Expr) -> pl.Expr:
-    """Cleaned text without its footnote mark; null when it says no value ("-", "n/a")."""
-    text = cleaned.str.strip_chars_end(MARKS + " ")
+    """Cleaned text without its footnote mark or annotation; null when it says no value ("-",
+    "n/a")."""
+    text = _without_mark(cleaned)
     return pl.when(~text.str.contains(NO_VALUE)).then(text)
 
 
 def mark_of(cleaned: pl.Expr) -> pl.Expr:
-    """The footnote mark at the end of cleaned text ("85.2 ‡" -> "‡"), null when none."""
-    mark = cleaned.str.strip_prefix(cleaned.str.strip_chars_end(MARKS + " "))
+    """The footnote mark and annotation at the end of cleaned text ("85.2 ‡" -> "‡",
+    "84.1 ± 0.2" -> "±0.2"), null when none."""
+    mark = cleaned.str.strip_prefix(_without_mark(cleaned))
     mark = mark.str.replace_all(" ", "", literal=True)
     return pl.when(mark != "").then(mark)
 

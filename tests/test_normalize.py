@@ -210,6 +210,13 @@ def test_marks_and_cell_notes_become_footnotes() -> None:
     assert row["footnotes"] == ["top1:*", "top5:†", "params_m:1"]
 
 
+def test_a_spread_or_change_after_a_value_is_a_footnote_never_part_of_the_value() -> None:
+    row = first_observation(RESULTS_HEADER, ["a.in1k", "84.1 ± 0.2", "96.9 (+0.4)", "25", "224"])
+    assert (row["top1"], row["top5"], row["parse_errors"]) == (84.1, 96.9, [])
+    assert row["footnotes"] == ["top1:±0.2", "top5:(+0.4)"]
+    assert (row["top1_raw"], row["top5_raw"]) == ("84.1 ± 0.2", "96.9 (+0.4)")
+
+
 def test_a_row_without_marks_or_notes_has_null_footnotes() -> None:
     assert (
         first_observation(RESULTS_HEADER, ["a.in1k", "85", "95", "25", "224"])["footnotes"] is None
