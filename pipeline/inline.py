@@ -70,6 +70,12 @@ class _PlainText:
     def write(self, text: str) -> None:
         (self.parts if self.note_parts is None else self.note_parts).append(text)
 
+    def ends_with_digit(self) -> bool:
+        """Whether the text written so far (of the note, inside one) ends with a digit."""
+        written = self.parts if self.note_parts is None else self.note_parts
+        last = next((part for part in reversed(written) if part), "")
+        return last[-1:].isdigit()
+
     def open_note(self) -> None:
         if self.note_parts is None:
             self.note_parts = []
@@ -256,10 +262,17 @@ def _write_angle(text: str, start: int, writer: _PlainText, _refs: bool) -> int:
 
 
 def _write_tag(tag: str, writer: _PlainText) -> None:
-    """Drop an HTML tag; <sup> and </sup> start and end a footnote mark."""
+    """Drop an HTML tag; <sup> and </sup> start and end a footnote mark, and <sub> after a digit
+    starts a word: "85.2<sub>±0.1</sub>" reads "85.2 ±0.1", never the number "85.2±0.1", and
+    "85.2<sub>1</sub>" reads "85.2 1", never 85.21."""
     name = TAG_NAME.match(tag)
-    if name is not None and name.group(2).lower() == "sup":
-        writer.close_note() if name.group(1) else writer.open_note()
+    if name is None:
+        return
+    closing, element = name.group(1), name.group(2).lower()
+    if element == "sup":
+        writer.close_note() if closing else writer.open_note()
+    elif element == "sub" and not closing and writer.ends_with_digit():
+        writer.write(" ")
 
 
 def _write_bang(text: str, start: int, writer: _PlainText, has_references: bool) -> int:

@@ -182,6 +182,12 @@ def test_tables_are_numbered_in_document_order_with_their_source():
         ("84.1†", "84.1†", (), ""),
         ("85.2<sup>1</sup>", "85.2", (), "1"),
         ("**85.2**<sup>a</sup>", "85.2", (), "a"),
+        # A subscript after a digit is a word of its own, never more digits of the number.
+        ("85.2<sub>1</sub>", "85.2 1", (), ""),
+        ("85.2<sub>±0.1</sub>", "85.2 ±0.1", (), ""),
+        ("**85.2**<SUB>(+0.8)</SUB>", "85.2 (+0.8)", (), ""),
+        ("85.2 <sub>1</sub>", "85.2 1", (), ""),
+        ("DeiT-B<sub>384</sub>", "DeiT-B384", (), ""),
         (
             "[ViT-B/16](https://arxiv.org/abs/2010.11929)",
             "ViT-B/16",

@@ -73,6 +73,7 @@ ROW_PIECES = [
     "`code | pipe`",
     "\\|",
     "<sup>1</sup>",
+    "85.2<sub>1</sub>",
     "85.2[^1]",
     "&amp;",
     "~~old~~",

@@ -217,6 +217,16 @@ def test_a_spread_or_change_after_a_value_is_a_footnote_never_part_of_the_value(
     assert (row["top1_raw"], row["top5_raw"]) == ("84.1 ± 0.2", "96.9 (+0.4)")
 
 
+def test_a_subscript_after_a_value_is_never_more_digits_of_it() -> None:
+    markdown = (
+        "| Model | Top-1 | Top-5 |\n|---|---|---|\n"
+        "| a.in1k | 85.2<sub>±0.1</sub> | 97.1<sub>1</sub> |\n"
+    )
+    row = normalize_rows(*tables_to_frames(extract_tables(markdown, "doc.md"))).row(0, named=True)
+    assert (row["top1"], row["footnotes"]) == (85.2, ["top1:±0.1"])
+    assert (row["top5"], row["parse_errors"]) == (None, ["top5: '97.1 1' is not a number"])
+
+
 def test_a_row_without_marks_or_notes_has_null_footnotes() -> None:
     assert (
         first_observation(RESULTS_HEADER, ["a.in1k", "85", "95", "25", "224"])["footnotes"] is None
