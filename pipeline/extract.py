@@ -101,6 +101,9 @@ MARKDOWN_IN_HTML = re.compile(
     r"<[A-Za-z][A-Za-z0-9-]*(?:[ \t][^>]*)?[ \t]markdown"
     r"""(?:[ \t]*=[ \t]*(?:"(?:1|block)"|'(?:1|block)'|1|block))?(?=[ \t/>])"""
 )
+# The first line of an Obsidian callout, `> [!note] Title`: its title is never a table header,
+# even when it has pipes (GitHub, which knows no callout with a title, reads a table there).
+CALLOUT_TITLE = re.compile(r"\[![A-Za-z][\w-]*\][+-]?(?:[ \t]|$)")
 # A GFM footnote definition, `[^1]: text`: a block whose later lines are indented four spaces.
 FOOTNOTE_DEFINITION = re.compile(r"\[\^([^\]\s]+)\]:[ \t]*")
 
@@ -586,7 +589,7 @@ class _BlockScanner:
         if align is None or self.paragraph is None:
             return False
         header_cells = _header_cells(self.paragraph.header_text)
-        if len(header_cells) != len(align):
+        if len(header_cells) != len(align) or self._at_callout_title():
             self.paragraph.tried_as_header = True
             return False
         header = tuple(header_cells)
@@ -596,6 +599,17 @@ class _BlockScanner:
         path = tuple(heading for _, heading in self.headings)
         self.table = _OpenTable(header_line, path, header, align, self._row_start())
         return True
+
+    def _at_callout_title(self) -> bool:
+        """Whether the open paragraph is an Obsidian callout's title line and nothing more."""
+        paragraph = self.paragraph
+        return (
+            paragraph is not None
+            and len(paragraph.lines) == 1
+            and bool(self.containers)
+            and self.containers[-1].quote
+            and CALLOUT_TITLE.match(paragraph.lines[0]) is not None
+        )
 
     def _row_start(self) -> str | None:
         """How a row line starts inside the open containers; None inside a block quote."""
