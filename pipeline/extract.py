@@ -126,6 +126,11 @@ HTML_BLOCK_TAGS = (
     "param|section|source|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul"
 )
 HTML_BLOCK_6 = re.compile(rf"</?(?:{HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
+# Inside an element whose content is Markdown (md_in_html), Python-Markdown reads a block-level
+# element as HTML up to its closing tag, not up to a blank line: `<summary>Results</summary>`
+# right after `<details markdown>` leaves the table below it a table.
+HTML_BLOCK_TAG = re.compile(rf"<({HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
+TAG_OPENED = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
 _ATTRIBUTE = (
     r"""(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*(?:[ \t]*=[ \t]*(?:[^ \t"'=<>`]+|'[^']*'|"[^"]*"))?)"""
 )
@@ -133,6 +138,8 @@ HTML_BLOCK_7 = re.compile(
     rf"(?:<[A-Za-z][A-Za-z0-9-]*{_ATTRIBUTE}*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
 )
 ENDS_AT_BLANK_LINE: tuple[str, ...] = ()
+# Among the markers of an HTML block's end: a blank line ends it too (no line holds "\n").
+OR_AT_BLANK_LINE = "\n"
 # The lines of YAML front matter that is a mapping: "key: value" at the margin, and between keys
 # blank lines, comments, list items and indented continuations.
 YAML_KEY = re.compile(r"[^\s:|#-][^:|]*:(?:[ \t]|$)")
@@ -340,6 +347,9 @@ class _BlockScanner:
         self.fence: tuple[str, int] | None = None
         self.html_end: tuple[str, ...] | None = None
         self.indented_code = False
+        # The names of the open elements whose content is Markdown (`<div markdown>`), innermost
+        # last.
+        self.markdown_elements: list[str] = []
         # The line being read, its tabs expanded where they are indentation: the text the
         # containers and blocks of the line are read from is always a suffix of it.
         self.line = ""
@@ -458,10 +468,8 @@ class _BlockScanner:
 
     def _continue_html_block(self, rest: str) -> None:
         end = self.html_end or ()
-        if end == ENDS_AT_BLANK_LINE:
-            if not rest.strip(" \t"):
-                self.html_end = None
-        elif any(marker in rest.lower() for marker in end):
+        at_blank_line = end == ENDS_AT_BLANK_LINE or OR_AT_BLANK_LINE in end
+        if (at_blank_line and not rest.strip(" \t")) or any(m in rest.lower() for m in end):
             self.html_end = None
 
     def _open_blocks(self, number: int, rest: str) -> None:
@@ -537,8 +545,8 @@ class _BlockScanner:
         elif start == "fence":
             self.fence = (text[0], len(text) - len(text.lstrip(text[0])))
         elif start == "html" and MARKDOWN_IN_HTML.match(text):
-            return  # the tag's content is Markdown: the lines after it are read as such
-        elif start == "html":
+            self._open_markdown_element(text)
+        elif start == "html" and not self._html_in_markdown_element(text):
             end = _html_block_end(text, paragraph_open=False)
             if end is not None and (
                 end == ENDS_AT_BLANK_LINE or not any(m in text.lower() for m in end)
@@ -546,6 +554,30 @@ class _BlockScanner:
                 self.html_end = end
         elif start == "mkdocs":
             self.containers.append(_Container(quote=False, indent=indent + 4, mkdocs=True))
+
+    def _open_markdown_element(self, text: str) -> None:
+        """The tag's content is Markdown: the lines after it are read as such, until it closes."""
+        opened = TAG_OPENED.match(text)
+        if opened is not None and f"</{opened.group(1).lower()}" not in text.lower():
+            self.markdown_elements.append(opened.group(1).lower())
+
+    def _html_in_markdown_element(self, text: str) -> bool:
+        """Read an HTML line inside an element whose content is Markdown: its closing tag is a
+        line of its own, and a block-level element is HTML up to its own closing tag (or a blank
+        line). False when not inside one, or for HTML read as GFM reads it there too (comments)."""
+        if not self.markdown_elements:
+            return False
+        if text.lower().startswith(f"</{self.markdown_elements[-1]}"):
+            self.markdown_elements.pop()
+            return True
+        block = HTML_BLOCK_TAG.match(text)
+        if block is None:
+            return False
+        # Up to its closing tag, or a blank line: an element never closed stops there, as in GFM.
+        closing = f"</{block.group(1).lower()}>"
+        if closing not in text.lower():
+            self.html_end = (closing, OR_AT_BLANK_LINE)
+        return True
 
     def _add_indented_line(self, number: int, rest: str) -> None:
         if self.paragraph is not None:

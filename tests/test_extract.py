@@ -339,6 +339,20 @@ def test_tabs_task_items_and_html_blocks_follow_cmark_gfm(markdown, tables):
         # md_in_html: a block tag with a markdown attribute holds Markdown.
         ("<div markdown>\n| a | b |\n|---|---|\n</div>\n", [(["a", "b"], [], [])]),
         ("<div>\n| a | b |\n|---|---|\n</div>\n", []),
+        # Inside it a block-level element is HTML up to its closing tag, not to a blank line,
+        # or up to a blank line when it never closes; the element's closing tag is one line.
+        (
+            "<details markdown>\n<summary>Top-1</summary>\n| a | b |\n|---|---|\n</details>\n",
+            [(["a", "b"], [], [])],
+        ),
+        (
+            '<div markdown="1">\n<p>\nIntro\n</p>\n| a | b |\n|---|---|\n</div>\n',
+            [(["a", "b"], [], [])],
+        ),
+        ("<div markdown>\n<p>\nIntro\n\n| a | b |\n|---|---|\n</div>\n", [(["a", "b"], [], [])]),
+        ("<div markdown>\n<p>\n| a | b |\n|---|---|\n</div>\n", []),
+        ("<details markdown>\n\nx\n</details>\n| a | b |\n|---|---|\n", [(["a", "b"], [], [])]),
+        ("<details>\n<summary>Top-1</summary>\n| a | b |\n|---|---|\n</details>\n", []),
         # Front matter is a YAML mapping; any other block after "---" is Markdown.
         ("---\n# Results\n\n| a | b |\n|---|---|\n\n---\n", [(["a", "b"], [], ["Results"])]),
         ("---\n\ntitle: x\n---\n\n| a | b |\n|---|---|\n", [(["a", "b"], [], [])]),
