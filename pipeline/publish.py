@@ -345,6 +345,7 @@ def build_lock(out_dir: Path) -> Iterator[None]:
         return
     if out_dir.exists() and not out_dir.is_dir():
         raise VersionError(f"{out_dir} is not a directory: give --out a directory to build into")
+    created = [directory for directory in (out_dir, *out_dir.parents) if not directory.exists()]
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / LOCK, "a+") as handle:
         try:
@@ -358,9 +359,28 @@ def build_lock(out_dir: Path) -> Iterator[None]:
         try:
             checkpoint("locked")
             yield
+        except BaseException:
+            _remove_if_unused(out_dir, created)
+            raise
         finally:
             _HELD_LOCKS.discard(key)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_if_unused(out_dir: Path, created: list[Path]) -> None:
+    """After a failed build: remove the directories it created when they hold nothing but the
+    lock and caches (no version was written). Called with the lock still held, so a build
+    started meanwhile was refused, and one starting later makes a new lock."""
+    caches = CHANGELOG_CACHE.parts[0]  # ".cache", the observation cache's too
+    try:
+        if not created or {path.name for path in out_dir.iterdir()} - {LOCK, caches}:
+            return
+        shutil.rmtree(out_dir / caches, ignore_errors=True)
+        (out_dir / LOCK).unlink()
+        for directory in created:
+            directory.rmdir()
+    except OSError:
+        pass  # not empty after all, or gone: leave the rest as it is
 
 
 def write_version(

@@ -58,6 +58,18 @@ def test_a_missing_raw_directory_is_named(tmp_path):
     assert f"Error: {tmp_path / 'nowhere'}: is not a directory of raw documents" in built.output
 
 
+def test_a_build_refused_before_writing_leaves_no_output_directory_behind(raw, tmp_path):
+    # Nor the parents it would have created; a directory that was there stays, with its lock.
+    assert build(tmp_path / "nowhere", tmp_path / "new" / "out").exit_code == 1
+    assert not (tmp_path / "new").exists()
+    (raw / "notes.md").write_text("# Just prose\n")
+    assert build(raw, tmp_path / "out").exit_code == 1
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "kept").mkdir()
+    assert build(tmp_path / "nowhere", tmp_path / "kept").exit_code == 1
+    assert [path.name for path in (tmp_path / "kept").iterdir()] == [".lock"]
+
+
 def test_a_failed_build_leaves_the_previous_version_intact(tmp_path):
     shutil.copytree(REPO / "raw", tmp_path / "raw")
     assert build(tmp_path / "raw", tmp_path / "out").exit_code == 0
