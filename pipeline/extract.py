@@ -129,7 +129,7 @@ HTML_BLOCK_6 = re.compile(rf"</?(?:{HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
 # Inside an element whose content is Markdown (md_in_html), Python-Markdown reads a block-level
 # element as HTML up to its closing tag, not up to a blank line: `<summary>Results</summary>`
 # right after `<details markdown>` leaves the table below it a table.
-HTML_BLOCK_TAG = re.compile(rf"<({HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
+HTML_BLOCK_TAG = re.compile(rf"<(/?)({HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
 TAG_OPENED = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
 _ATTRIBUTE = (
     r"""(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*(?:[ \t]*=[ \t]*(?:[^ \t"'=<>`]+|'[^']*'|"[^"]*"))?)"""
@@ -467,10 +467,15 @@ class _BlockScanner:
             self.fence = None
 
     def _continue_html_block(self, rest: str) -> None:
-        end = self.html_end or ()
+        end, lowered = self.html_end or (), rest.lower()
         at_blank_line = end == ENDS_AT_BLANK_LINE or OR_AT_BLANK_LINE in end
-        if (at_blank_line and not rest.strip(" \t")) or any(m in rest.lower() for m in end):
+        if (at_blank_line and not rest.strip(" \t")) or any(m in lowered for m in end):
             self.html_end = None
+            # The enclosing element with Markdown content closing ends the HTML inside it too;
+            # an HTML block's first marker is its own closing tag.
+            enclosing = f"</{self.markdown_elements[-1]}>" if self.markdown_elements else None
+            if enclosing in end[1:] and enclosing in lowered:
+                self.markdown_elements.pop()
 
     def _open_blocks(self, number: int, rest: str) -> None:
         """Open the blocks that start on this line, then add its text to the innermost leaf."""
@@ -562,21 +567,24 @@ class _BlockScanner:
             self.markdown_elements.append(opened.group(1).lower())
 
     def _html_in_markdown_element(self, text: str) -> bool:
-        """Read an HTML line inside an element whose content is Markdown: its closing tag is a
-        line of its own, and a block-level element is HTML up to its own closing tag (or a blank
-        line). False when not inside one, or for HTML read as GFM reads it there too (comments)."""
+        """Read an HTML line inside an element whose content is Markdown, as Python-Markdown
+        does: its closing tag is a line of its own, as is a stray closing tag, and a block-level
+        element is HTML up to its own closing tag, the enclosing element's, or a blank line.
+        False when not inside one, or for HTML read as GFM reads it there too (comments)."""
         if not self.markdown_elements:
             return False
-        if text.lower().startswith(f"</{self.markdown_elements[-1]}"):
+        enclosing = self.markdown_elements[-1]
+        if text.lower().startswith(f"</{enclosing}"):
             self.markdown_elements.pop()
             return True
         block = HTML_BLOCK_TAG.match(text)
         if block is None:
             return False
-        # Up to its closing tag, or a blank line: an element never closed stops there, as in GFM.
-        closing = f"</{block.group(1).lower()}>"
-        if closing not in text.lower():
-            self.html_end = (closing, OR_AT_BLANK_LINE)
+        closing = f"</{block.group(2).lower()}>"
+        if not block.group(1) and closing not in text.lower():
+            # Its own closing tag first; a blank line ends an element never closed, as in GFM.
+            enclosing_end = [f"</{enclosing}>"] if f"</{enclosing}>" != closing else []
+            self.html_end = (closing, *enclosing_end, OR_AT_BLANK_LINE)
         return True
 
     def _add_indented_line(self, number: int, rest: str) -> None:

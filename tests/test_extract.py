@@ -352,6 +352,17 @@ def test_tabs_task_items_and_html_blocks_follow_cmark_gfm(markdown, tables):
         ("<div markdown>\n<p>\nIntro\n\n| a | b |\n|---|---|\n</div>\n", [(["a", "b"], [], [])]),
         ("<div markdown>\n<p>\n| a | b |\n|---|---|\n</div>\n", []),
         ("<details markdown>\n\nx\n</details>\n| a | b |\n|---|---|\n", [(["a", "b"], [], [])]),
+        # The enclosing element's closing tag ends an element left open inside it; an inner
+        # element of the same name closes first; a stray closing tag is one line.
+        ("<details markdown>\n<p>x\n</details>\n| a | b |\n|---|---|\n", [(["a", "b"], [], [])]),
+        (
+            "<div markdown>\n<div>\nx\n</div>\n</div>\n| a | b |\n|---|---|\n",
+            [(["a", "b"], [], [])],
+        ),
+        (
+            "<details markdown>\n</summary>\n<p>x</p>\n| a | b |\n|---|---|\n</details>\n",
+            [(["a", "b"], [], [])],
+        ),
         ("<details>\n<summary>Top-1</summary>\n| a | b |\n|---|---|\n</details>\n", []),
         # Front matter is a YAML mapping; any other block after "---" is Markdown.
         ("---\n# Results\n\n| a | b |\n|---|---|\n\n---\n", [(["a", "b"], [], ["Results"])]),
