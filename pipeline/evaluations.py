@@ -27,10 +27,19 @@ def _catalog() -> tuple[re.Pattern[str], frozenset[str]]:
     aliases = [alias for names in content["evaluations"].values() for alias in names]
     # Longest first, so "CIFAR-100" is named whole where "CIFAR" also matches.
     aliases.sort(key=len, reverse=True)
-    words = [r"[\W_]*".join(map(re.escape, re.findall(r"[^\W_]+", alias))) for alias in aliases]
+    words = [_alias_pattern(alias) for alias in aliases]
     pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(words)})(?![^\W_])", re.IGNORECASE)
     columns = frozenset(header_key_text(name) for name in content["columns"]["evaluation_set"])
     return pattern, columns
+
+
+def _alias_pattern(alias: str) -> str:
+    """An alias as a pattern: its words with any separators between them; the "IN" of an
+    abbreviation only in capitals ("IN-A" is ImageNet-A, "in a nutshell" is not)."""
+    words = [re.escape(word) for word in re.findall(r"[^\W_]+", alias)]
+    if words[0] == "IN" and len(words) > 1:
+        words[0] = "(?-i:IN)"
+    return r"[\W_]*".join(words)
 
 
 def heading_evaluation(heading_path: Sequence[str]) -> str | None:

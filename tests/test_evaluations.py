@@ -20,6 +20,8 @@ from pipeline.extract import extract_frames
         (["Zero-shot ImageNet-1K"], "Zero-shot"),
         (["ImageNet-1K top-1 / top-5 error rates (%)"], "error rates"),
         (["COCO object detection"], "COCO"),
+        (["IN-A and IN-R"], "IN-A"),
+        (["Robustness (IN-C)"], "IN-C"),
         # The nearest heading that names an evaluation decides.
         (["Linear probing", "ImageNet-V2"], "ImageNet-V2"),
     ],
@@ -39,6 +41,10 @@ def test_a_heading_naming_another_evaluation_is_found(heading_path, evaluation):
         ["ImageNet Accuracy"],
         ["Real-world throughput"],
         ["ImageNet Results"],
+        # "in a", "in C": English, not the abbreviations IN-A and IN-C.
+        ["Results in a nutshell"],
+        ["Written in C++ and CUDA"],
+        ["Models trained in R"],
     ],
 )
 def test_imagenet_1k_and_pretraining_headings_name_no_other_evaluation(heading_path):
