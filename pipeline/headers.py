@@ -102,6 +102,9 @@ def table_columns(tables: pl.DataFrame) -> pl.DataFrame:
         unknown_columns=pl.col("header").filter(pl.col("column").is_null()),
         column_names=pl.coalesce("column", "header"),
     )
+    # A table with no model column names its models in its "name" column (ConvNeXt's, DeiT's
+    # and Swin's model zoos); beside a model column, "name" is the family (MetaFormer).
+    per_table = per_table.with_columns(pos_model=pl.coalesce("pos_model", "pos_family"))
     is_results = pl.col("pos_model").is_not_null() & (
         pl.col("pos_top1").is_not_null() | pl.col("pos_top5").is_not_null()
     )

@@ -87,9 +87,13 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
         .with_columns(
             # "[model](https://...)" under a "model" header is a download link, not a name:
             # ConvNeXt's tables name their models in "name" and link the weights in "model".
+            # A "name" that names the model is no family.
             observation_id(),
             pl.col("params_lower_bound").fill_null(False),
-            model=pl.when(~_repeats_its_header("model")).then(pl.col("model")),
+            model=pl.when(_repeats_its_header("model"))
+            .then(pl.col("family"))
+            .otherwise(pl.col("model")),
+            family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
         )
         .with_columns(
             architecture=context.architecture(pl.col("model")),
@@ -206,6 +210,14 @@ def _read_in_full(texts: pl.LazyFrame, column: str, reader: units.Reader) -> pl.
 def distinct_value_texts(cells: pl.Series) -> pl.Series:
     """The distinct value texts of some cells ("IN-21K*" -> "IN-21K"), null for no value."""
     return cells.unique().to_frame("cell").select(units.value_text(pl.col("cell"))).to_series()
+
+
+def _names_the_model() -> pl.Expr:
+    """Whether a row's family ("name") cell is its model name: the table has no model column,
+    or the model cell only repeats its header (a download link)."""
+    return (pl.col("pos_model") == pl.col("pos_family")).fill_null(False) | _repeats_its_header(
+        "model"
+    )
 
 
 def _repeats_its_header(column: str) -> pl.Expr:

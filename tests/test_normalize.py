@@ -307,14 +307,46 @@ def test_rows_normalized_in_batches_equal_rows_normalized_at_once(
 
 
 @pytest.mark.parametrize(
-    ("header", "cell", "model"),
+    ("header", "cell", "model", "family"),
     [
         # ConvNeXt's tables: names in "name", the weights linked as "[model](...)" in "model".
-        (["name", "acc@1", "model"], ["ConvNeXt-T", "82.1", "model"], None),
-        (["name", "acc@1", "Model"], ["ConvNeXt-T", "82.1", "MODEL"], None),
-        (["Model", "Top-1"], ["Model-X", "82.1"], "Model-X"),
-        (["Model", "Top-1"], ["resnet50.a1_in1k", "80.4"], "resnet50.a1_in1k"),
+        (["name", "acc@1", "model"], ["ConvNeXt-T", "82.1", "model"], "ConvNeXt-T", None),
+        (["name", "acc@1", "Model"], ["ConvNeXt-T", "82.1", "MODEL"], "ConvNeXt-T", None),
+        (["Model", "Top-1"], ["Model-X", "82.1"], "Model-X", None),
+        (["Model", "Top-1"], ["resnet50.a1_in1k", "80.4"], "resnet50.a1_in1k", None),
+        # DeiT's and Swin's model zoos: no model column, the models named in "name".
+        (
+            ["name", "acc@1", "#params"],
+            ["deit_tiny_patch16_224", "72.2", "5M"],
+            "deit_tiny_patch16_224",
+            None,
+        ),
+        # Beside a model column, "name" is the family, and an empty model cell names no model.
+        (
+            ["name", "model", "acc@1"],
+            ["MetaFormer", "caformer_b36", "85.5"],
+            "caformer_b36",
+            "MetaFormer",
+        ),
+        (["name", "model", "acc@1"], ["MetaFormer", "", "85.5"], None, "MetaFormer"),
     ],
 )
-def test_a_model_cell_that_only_repeats_its_header_names_no_model(header, cell, model):
-    assert first_observation(header, cell)["model"] == model
+def test_the_model_is_named_by_the_model_column_else_by_the_name_column(
+    header, cell, model, family
+):
+    row = first_observation(header, cell)
+    assert (row["model"], row["family"]) == (model, family)
+    assert row["top1"] in (82.1, 80.4, 72.2, 85.5)
+
+
+def test_a_model_zoo_table_with_names_in_its_name_column_gives_results() -> None:
+    tables, rows = frames(
+        ["name", "resolution", "acc@1", "#params"], ["ConvNeXt-T", "224x224", "82.1", "28M"]
+    )
+    row = normalize_rows(tables, rows).row(0, named=True)
+    assert (row["is_results_table"], row["model"], row["img_size"], row["params_m"]) == (
+        True,
+        "ConvNeXt-T",
+        224,
+        28.0,
+    )
