@@ -20,6 +20,8 @@ TIMM_NAME = r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$"
 # A tag with an `ft` token was fine-tuned on what follows it: "sbb_e200_in12k_ft_in1k".
 FINE_TUNED_TAG = r"(?:^|_)ft(?:_|$)"
 UNTAGGED_TIMM_NAME = r"^[a-z][a-z0-9_]*_"
+# A pretraining-dataset cell saying there was no pretraining ("From scratch", "scratch").
+NO_PRETRAINING = r"(?i)^(?:(?:trained\s+)?from\s+)?scratch$"
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,9 +187,16 @@ def tag_dataset(model: pl.Expr) -> pl.Expr:
     return tag_dataset_token(model).replace_strict(tags, default=None, return_dtype=pl.String)
 
 
+def pretrain_cell_text(cell: pl.Expr) -> pl.Expr:
+    """A pretraining-dataset cell's text, null when it names none: "-", or "from scratch" (no
+    pretraining: the name or heading says what the model was trained on)."""
+    text = value_text(cell)
+    return pl.when(~text.str.contains(NO_PRETRAINING)).then(text)
+
+
 def with_pretrain_datasets(observations: pl.DataFrame) -> pl.DataFrame:
     """Add pretrain_dataset, _label, _basis and pretrain_dataset_error from cell, tag or heading."""
-    cell_texts = observations.select(value_text(pl.col("pretrain_dataset_raw")).unique())
+    cell_texts = observations.select(pretrain_cell_text(pl.col("pretrain_dataset_raw")).unique())
     known = cell_datasets(cell_texts.to_series())
     return pretrain_dataset_columns(observations.lazy(), known).collect()
 
@@ -198,7 +207,7 @@ def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) ->
     as_written = dict(zip(known["cell_text"], known["cell_label"], strict=True))
     return (
         observations.with_columns(
-            _cell_text=value_text(pl.col("pretrain_dataset_raw")),
+            _cell_text=pretrain_cell_text(pl.col("pretrain_dataset_raw")),
             _tag_label=tag_dataset_token(pl.col("model")),
             _tag_fine_tuned=pretrained_tag(pl.col("model")).str.contains(FINE_TUNED_TAG),
         )

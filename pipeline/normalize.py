@@ -53,7 +53,7 @@ def normalize_batch(located_tables: pl.DataFrame, rows: pl.DataFrame) -> pl.Data
     tabled = with_tables(rows, located_tables)
     raw = tabled.select(raw_texts())
     read = pl.concat([tabled, raw, cell_values(raw)], how="horizontal")
-    known = context.cell_datasets(distinct_value_texts(raw.get_column("pretrain_dataset_raw")))
+    known = context.cell_datasets(distinct_pretrain_texts(raw.get_column("pretrain_dataset_raw")))
     width = rows.select(pl.col("cells").list.len().max().fill_null(0)).item()
     observations = (
         context.pretrain_dataset_columns(with_context(read, width), known)
@@ -207,9 +207,10 @@ def _read_in_full(texts: pl.LazyFrame, column: str, reader: units.Reader) -> pl.
     )
 
 
-def distinct_value_texts(cells: pl.Series) -> pl.Series:
-    """The distinct value texts of some cells ("IN-21K*" -> "IN-21K"), null for no value."""
-    return cells.unique().to_frame("cell").select(units.value_text(pl.col("cell"))).to_series()
+def distinct_pretrain_texts(cells: pl.Series) -> pl.Series:
+    """The distinct texts of pretraining-dataset cells ("IN-21K*" -> "IN-21K"), null for none."""
+    texts = cells.unique().to_frame("cell").select(context.pretrain_cell_text(pl.col("cell")))
+    return texts.to_series()
 
 
 def _names_the_model() -> pl.Expr:

@@ -153,6 +153,13 @@ PRETRAIN = [
     (("x.sbb_in12k_ft_in1k", "-", None), ("imagenet-12k", "in12k", "tag", None)),
     (("caformer_b36_384", None, "imagenet-1k"), ("imagenet-1k", "IMAGENET-1K", "heading", None)),
     (("caformer_b36_384", None, None), (None, None, None, None)),
+    # "From scratch" says there was no pretraining: the name or the heading says the data.
+    (
+        ("ConvNeXt V2-A", "From scratch", "imagenet-1k"),
+        ("imagenet-1k", "IMAGENET-1K", "heading", None),
+    ),
+    (("x.sbb_in12k_ft_in1k", "scratch", None), ("imagenet-12k", "in12k", "tag", None)),
+    (("ConvNeXt V2-A", "FCMAE ImageNet-21k", None), ("imagenet-22k", "ImageNet-21k", "cell", None)),
     (
         ("ViT-L", "JFT-4B", "imagenet-1k"),
         (None, None, None, "pretrain_dataset: 'JFT-4B' names no known dataset"),

@@ -62,6 +62,13 @@ SYNONYMS = [
     ("Input Size", "img_size"),
     ("Eval Seq Len", "eval_seq_len"),
     ("training dataset", "pretrain_dataset"),
+    # Found in real READMEs: Swin's and CSWin's "pretrain", EfficientViT's top-1, UniFormer's
+    # and Vim's "#Param.", Swin-MoE's "IN-1K/ft acc@1".
+    ("pretrain", "pretrain_dataset"),
+    ("ImageNet Top1 Acc", "top1"),
+    ("#Param.", "params_m"),
+    ("# of params", "params_m"),
+    ("IN-1K/ft acc@1", "top1"),
     ("training method", "training_method"),
 ]
 
