@@ -20,6 +20,15 @@ TIMM_NAME = r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$"
 # A tag with an `ft` token was fine-tuned on what follows it: "sbb_e200_in12k_ft_in1k".
 FINE_TUNED_TAG = r"(?:^|_)ft(?:_|$)"
 UNTAGGED_TIMM_NAME = r"^[a-z][a-z0-9_]*_"
+# A dataset a heading names as the one fine-tuned or evaluated on is no pretraining dataset:
+# "Fine-tuning on ImageNet-1k", "IN-1K fine-tuned EVA-02", "Image Classification on ImageNet-1k"
+# (mmpretrain's heading over ImageNet-21k pretrained models), "Results on ImageNet-1K".
+FINE_TUNED_OR_EVALUATED_ON = re.compile(
+    r"(?:fine[\s-]?tun\w*|finetun\w*|\bft|evaluat\w*|\beval|\btest\w*|results?|accuracy|"
+    r"classification)\s+(?:on|with)\s*$",
+    re.IGNORECASE,
+)
+FINE_TUNED_AFTER = re.compile(r"\s*(?:fine[\s-]?tun|finetun|ft\b)", re.IGNORECASE)
 # A pretraining-dataset cell saying there was no pretraining ("From scratch", "scratch").
 NO_PRETRAINING = r"(?i)^(?:(?:trained\s+)?from\s+)?scratch$"
 
@@ -107,12 +116,26 @@ def dataset_mentioned(
 
 
 def heading_dataset(heading_path: Sequence[str]) -> Mention | None:
-    """The dataset named by the nearest heading that names one ("ImageNet 21k/22k")."""
+    """The pretraining dataset named by the nearest heading that names one ("ImageNet 21k/22k",
+    "ImageNet-12k Pretrain + ImageNet-1k Fine-tune"). A heading naming two decides nothing
+    ("ImageNet-1K and ImageNet-22K Pretrained Models"); one naming only the dataset fine-tuned
+    or evaluated on leaves it to the heading above ("Fine-tuning on ImageNet-1k")."""
     for heading in reversed(heading_path):
-        mention = dataset_mentioned(heading)
-        if mention is not None:
-            return mention
+        mentions = _pretraining_mentions(heading)
+        if mentions:
+            return mentions[0] if len({mention.dataset for mention in mentions}) == 1 else None
     return None
+
+
+def _pretraining_mentions(heading: str) -> list[Mention]:
+    """The datasets a heading names, less those it says were fine-tuned or evaluated on."""
+    catalog = dataset_catalog()
+    return [
+        Mention(catalog.aliases[alias_key(found.group(0))], found.group(0))
+        for found in _mention_pattern(catalog).finditer(heading)
+        if not FINE_TUNED_OR_EVALUATED_ON.search(heading, 0, found.start())
+        and not FINE_TUNED_AFTER.match(heading, found.end())
+    ]
 
 
 def heading_datasets(tables: pl.DataFrame) -> pl.DataFrame:

@@ -116,6 +116,36 @@ def test_the_nearest_heading_that_names_a_dataset_wins() -> None:
     assert heading_dataset(["Comparison", "Notes"]) is None
 
 
+@pytest.mark.parametrize(
+    ("heading_path", "mention"),
+    [
+        (["ImageNet-12k Pretrain + ImageNet-1k Fine-tune"], ("imagenet-12k", "ImageNet-12k")),
+        # The dataset fine-tuned or evaluated on is not the pretraining dataset.
+        (
+            ["Fine-tuning on ImageNet-1k (models pre-trained on ImageNet-22k)"],
+            ("imagenet-22k", "ImageNet-22k"),
+        ),
+        (
+            ["IN-1K fine-tuned EVA-02 (w/ IN-21K intermediate fine-tuning)"],
+            ("imagenet-22k", "IN-21K"),
+        ),
+        (
+            ["ImageNet-22K models", "Image Classification on ImageNet-1k"],
+            ("imagenet-22k", "ImageNet-22K"),
+        ),
+        (["Results on ImageNet-1K"], None),
+        (["Fine-tuned on ImageNet-1K"], None),
+        # Two pretraining datasets in one heading: it decides nothing, for every row under it.
+        (["ImageNet-22K", "ImageNet-1K and ImageNet-22K Pretrained Models"], None),
+        (["ImageNet-1K results"], ("imagenet-1k", "ImageNet-1K")),
+    ],
+)
+def test_a_heading_names_the_pretraining_dataset_not_the_one_fine_tuned_or_evaluated_on(
+    heading_path: list[str], mention: tuple[str, str] | None
+) -> None:
+    assert heading_dataset(heading_path) == (mention and Mention(*mention))
+
+
 def test_an_alias_under_two_datasets_fails_loudly_naming_both() -> None:
     toml_text = (
         '[datasets.imagenet-22k]\naliases = ["IN-21K"]\n'
