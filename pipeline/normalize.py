@@ -90,11 +90,17 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             # A "name" that names the model is no family.
             observation_id(),
             pl.col("params_lower_bound").fill_null(False),
-            model=pl.when(_repeats_its_header("model"))
+            _model=pl.when(_repeats_its_header("model"))
             .then(pl.col("family"))
             .otherwise(pl.col("model")),
             family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
         )
+        .with_columns(
+            # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
+            model=units.unmarked_name(pl.col("_model")),
+            _footnote_model=pl.concat_str(pl.lit("model:"), units.name_mark(pl.col("_model"))),
+        )
+        .drop("_model")
         .with_columns(
             architecture=context.architecture(pl.col("model")),
             pretrained_tag=context.pretrained_tag(pl.col("model")),

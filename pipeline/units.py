@@ -128,6 +128,18 @@ def footnote_mark(cell: pl.Expr) -> pl.Expr:
     return mark_of(cleaned_text(cell))
 
 
+def unmarked_name(name: pl.Expr) -> pl.Expr:
+    """A name without the footnote marks after it ("ViT-B*" -> "ViT-B"); null when only marks."""
+    text = name.str.strip_chars_end(MARKS + " ")
+    return pl.when(text != "").then(text)
+
+
+def name_mark(name: pl.Expr) -> pl.Expr:
+    """The footnote marks after a name ("ViT-B†" -> "†"), null when there are none."""
+    mark = name.str.strip_prefix(name.str.strip_chars_end(MARKS + " ")).str.replace_all(" ", "")
+    return pl.when(mark != "").then(mark)
+
+
 def plain_decimal_value(text: pl.Expr) -> pl.Expr:
     """The number a PLAIN_DECIMAL text writes ("85.234" -> 85.234), Float64."""
     return text.cast(pl.Float64, strict=False)

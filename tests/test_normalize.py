@@ -227,6 +227,26 @@ def test_a_subscript_after_a_value_is_never_more_digits_of_it() -> None:
     assert (row["top5"], row["parse_errors"]) == (None, ["top5: '97.1 1' is not a number"])
 
 
+@pytest.mark.parametrize(
+    ("model", "name", "footnotes"),
+    [
+        (
+            "convnext-v2-atto_fcmae-pre_3rdparty_in1k*",
+            "convnext-v2-atto_fcmae-pre_3rdparty_in1k",
+            ["model:*"],
+        ),
+        ("DeiT-B † ", "DeiT-B", ["model:†"]),
+        ("SwinV2-B* 24x24", "SwinV2-B* 24x24", None),
+        ("*", None, ["model:*"]),
+    ],
+)
+def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
+    model: str, name: str | None, footnotes: list[str] | None
+) -> None:
+    row = first_observation(RESULTS_HEADER, [model, "85", "95", "25", "224"])
+    assert (row["model"], row["footnotes"], row["model_raw"]) == (name, footnotes, model)
+
+
 def test_a_row_without_marks_or_notes_has_null_footnotes() -> None:
     assert (
         first_observation(RESULTS_HEADER, ["a.in1k", "85", "95", "25", "224"])["footnotes"] is None
