@@ -40,9 +40,10 @@ ANNOTATED = (
     rf"^(.*[0-9%{MARKS}])\s*"
     r"(?:(?:±|\+/-|\+-)\s*[0-9.]+\s*%?|\(\s*(?:±|\+/-|[+\-↑↓])\s*[0-9.]+\s*%?\s*\))$"
 )
-# Ways a page says "no value": "-" for the in12k checkpoints never evaluated on ImageNet-1k.
+# Ways a page says "no value": "-" for the in12k checkpoints never evaluated on ImageNet-1k,
+# "TODO" for a value to come (VAN-B4).
 # These read as null, never as 0, and are not parse errors.
-NO_VALUE = r"(?i)^(?:|[-–—‐]+|n/?a|\?+|none|null|nan|tbd)$"
+NO_VALUE = r"(?i)^(?:|[-–—‐]+|n/?a|\?+|none|null|nan|tbd|tba|todo)$"
 
 NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 # Accuracy in percent, "%" optional. A fraction (0.864) is kept as written: validation flags it.

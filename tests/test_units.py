@@ -103,6 +103,8 @@ ACCURACY_CASES = [
     ("n/a", None, None),
     ("N/A", None, None),
     ("?", None, None),
+    ("TODO", None, None),
+    ("tba", None, None),
 ]
 
 
