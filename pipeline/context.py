@@ -29,6 +29,11 @@ FINE_TUNED_OR_EVALUATED_ON = re.compile(
     re.IGNORECASE,
 )
 FINE_TUNED_AFTER = re.compile(r"\s*(?:fine[\s-]?tun|finetun|ft\b)", re.IGNORECASE)
+# The image size a heading gives its tables: "ImageNet-1K models (224x224)", "fine-tuned at
+# 384x384", "384px", "384^2"; a non-square "224x320" gives none.
+HEADING_IMAGE_SIZE = re.compile(
+    r"(?<![\w.])([0-9]{3,4})(?:[ \t]*[x×][ \t]*([0-9]{3,4})|[ \t]*px|\^2|²)(?![\w.])", re.IGNORECASE
+)
 # A pretraining-dataset cell saying there was no pretraining ("From scratch", "scratch").
 NO_PRETRAINING = r"(?i)^(?:(?:trained\s+)?from\s+)?scratch$"
 
@@ -144,6 +149,25 @@ def heading_datasets(tables: pl.DataFrame) -> pl.DataFrame:
     return tables.select("source", "table_index").with_columns(
         heading_dataset=pl.Series([m and m.dataset for m in mentions], dtype=pl.String),
         heading_label=pl.Series([m and m.label for m in mentions], dtype=pl.String),
+    )
+
+
+def heading_image_size(heading_path: Sequence[str]) -> int | None:
+    """The image size named by the nearest heading that names one ("... (224x224)"); None when
+    none does, or when that heading names two."""
+    for heading in reversed(heading_path):
+        found = list(HEADING_IMAGE_SIZE.finditer(heading))
+        sizes = {int(size.group(1)) for size in found if size.group(2) in (None, size.group(1))}
+        if sizes:
+            return sizes.pop() if len(sizes) == 1 else None
+    return None
+
+
+def heading_image_sizes(tables: pl.DataFrame) -> pl.DataFrame:
+    """Per table: the image size its headings name (heading_img_size), or null."""
+    sizes = [heading_image_size(path) for path in tables["heading_path"].to_list()]
+    return tables.select("source", "table_index").with_columns(
+        heading_img_size=pl.Series(sizes, dtype=pl.Int32)
     )
 
 

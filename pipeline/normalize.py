@@ -94,6 +94,10 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             .then(pl.col("family"))
             .otherwise(pl.col("model")),
             family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
+            # A table without an image-size column is at the size its heading names, if any.
+            img_size=pl.when(pl.col("pos_img_size").is_null())
+            .then(pl.col("heading_img_size"))
+            .otherwise(pl.col("img_size")),
         )
         .with_columns(
             # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
@@ -116,6 +120,7 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
         tables.select(*TABLE_KEY, "heading_path", "header", table_line="line")
         .join(headers.table_columns(tables), on=TABLE_KEY, how="left", maintain_order="left")
         .join(context.heading_datasets(tables), on=TABLE_KEY, how="left", maintain_order="left")
+        .join(context.heading_image_sizes(tables), on=TABLE_KEY, how="left", maintain_order="left")
         .join(elsewhere, on=TABLE_KEY, how="left", maintain_order="left")
         .with_columns(pl.col("is_results_table") & pl.col("other_evaluation").is_null())
     )

@@ -10,6 +10,7 @@ from pipeline.context import (
     cell_datasets,
     dataset_mentioned,
     heading_dataset,
+    heading_image_size,
     parse_datasets,
     pretrained_tag,
     tag_dataset,
@@ -234,3 +235,21 @@ def test_a_dataset_cell_names_an_abbreviation_in_any_case_where_prose_does_not()
         ("in-1k", "imagenet-1k"),
     ]
     assert heading_dataset(["Training in 1k steps"]) is None
+
+
+@pytest.mark.parametrize(
+    ("heading_path", "size"),
+    [
+        (["ImageNet-1K models (224x224)"], 224),
+        (["UniFormer", "ImageNet-1K models, fine-tuned at 384x384"], 384),
+        (["Results at 384px", "Notes"], 384),
+        (["Results @ 384^2"], 384),
+        (["May 2025: Searching for Better ViT Baselines"], None),
+        (["Non-square 224x320"], None),
+        (["224x224 and 384x384"], None),
+    ],
+)
+def test_the_nearest_heading_naming_one_square_image_size_gives_it(
+    heading_path: list[str], size: int | None
+) -> None:
+    assert heading_image_size(heading_path) == size

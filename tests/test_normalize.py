@@ -247,6 +247,17 @@ def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
     assert (row["model"], row["footnotes"], row["model_raw"]) == (name, footnotes, model)
 
 
+def test_a_table_without_a_size_column_is_at_the_size_its_heading_names() -> None:
+    # UniFormer's 224 and 384 tables give one model at two sizes: two results, not a conflict.
+    heading = ("ImageNet-1K models, fine-tuned at 384x384",)
+    row = first_observation(["Model", "Top-1"], ["UniFormer-S", "84.6"], heading_path=heading)
+    assert (row["img_size"], row["img_size_raw"]) == (384, None)
+    row = first_observation(
+        ["Model", "Top-1", "Resolution"], ["a", "84.6", "-"], heading_path=heading
+    )
+    assert row["img_size"] is None
+
+
 def test_a_row_without_marks_or_notes_has_null_footnotes() -> None:
     assert (
         first_observation(RESULTS_HEADER, ["a.in1k", "85", "95", "25", "224"])["footnotes"] is None
