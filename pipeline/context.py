@@ -20,9 +20,12 @@ TIMM_NAME = r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$"
 # A tag with an `ft` token was fine-tuned on what follows it: "sbb_e200_in12k_ft_in1k".
 FINE_TUNED_TAG = r"(?:^|_)ft(?:_|$)"
 UNTAGGED_TIMM_NAME = r"^[a-z][a-z0-9_]*_"
-# A dataset a heading names as the one fine-tuned or evaluated on is no pretraining dataset:
-# "Fine-tuning on ImageNet-1k", "IN-1K fine-tuned EVA-02", "Image Classification on ImageNet-1k"
-# (mmpretrain's heading over ImageNet-21k pretrained models), "Results on ImageNet-1K".
+# ImageNet-1k, which every result is evaluated on, named in a heading as the dataset fine-tuned
+# or evaluated on is no pretraining dataset: "Fine-tuning on ImageNet-1k", "IN-1K fine-tuned
+# EVA-02", "Image Classification on ImageNet-1k" (mmpretrain's heading over ImageNet-21k
+# pretrained models), "Results on ImageNet-1K". Another dataset fine-tuned on before it is:
+# ConvNeXt V2's "ImageNet-22K fine-tuned models" were fine-tuned on ImageNet-22K, then on 1K.
+EVALUATION_DATASET = "imagenet-1k"
 FINE_TUNED_OR_EVALUATED_ON = re.compile(
     r"(?:fine[\s-]?tun\w*|finetun\w*|\bft|evaluat\w*|\beval|\btest\w*|results?|accuracy|"
     r"classification)\s+(?:on|with)\s*$",
@@ -133,13 +136,21 @@ def heading_dataset(heading_path: Sequence[str]) -> Mention | None:
 
 
 def _pretraining_mentions(heading: str) -> list[Mention]:
-    """The datasets a heading names, less those it says were fine-tuned or evaluated on."""
+    """The datasets a heading names, less ImageNet-1k where it says it was the dataset
+    fine-tuned or evaluated on."""
     catalog = dataset_catalog()
-    return [
-        Mention(catalog.aliases[alias_key(found.group(0))], found.group(0))
+    mentions = [
+        (found, Mention(catalog.aliases[alias_key(found.group(0))], found.group(0)))
         for found in _mention_pattern(catalog).finditer(heading)
-        if not FINE_TUNED_OR_EVALUATED_ON.search(heading, 0, found.start())
-        and not FINE_TUNED_AFTER.match(heading, found.end())
+    ]
+    return [
+        mention
+        for found, mention in mentions
+        if mention.dataset != EVALUATION_DATASET
+        or not (
+            FINE_TUNED_OR_EVALUATED_ON.search(heading, 0, found.start())
+            or FINE_TUNED_AFTER.match(heading, found.end())
+        )
     ]
 
 

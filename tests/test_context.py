@@ -139,6 +139,8 @@ def test_the_nearest_heading_that_names_a_dataset_wins() -> None:
         # Two pretraining datasets in one heading: it decides nothing, for every row under it.
         (["ImageNet-22K", "ImageNet-1K and ImageNet-22K Pretrained Models"], None),
         (["ImageNet-1K results"], ("imagenet-1k", "ImageNet-1K")),
+        # Fine-tuned on another dataset before ImageNet-1k: that data counts.
+        (["ImageNet-22K fine-tuned models"], ("imagenet-22k", "ImageNet-22K")),
     ],
 )
 def test_a_heading_names_the_pretraining_dataset_not_the_one_fine_tuned_or_evaluated_on(
