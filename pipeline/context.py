@@ -37,8 +37,13 @@ FINE_TUNED_AFTER = re.compile(r"\s*(?:fine[\s-]?tun|finetun|ft\b)", re.IGNORECAS
 HEADING_IMAGE_SIZE = re.compile(
     r"(?<![\w.])([0-9]{3,4})(?:[ \t]*[x×][ \t]*([0-9]{3,4})|[ \t]*px|\^2|²)(?![\w.])", re.IGNORECASE
 )
-# A pretraining-dataset cell saying there was no pretraining ("From scratch", "scratch").
-NO_PRETRAINING = r"(?i)^(?:(?:trained\s+)?from\s+)?scratch$"
+# A pretraining-dataset cell naming no dataset, but no pretraining ("From scratch") or only the
+# pretraining method (mmpretrain's Pretrain column: "FCMAE" beside "FCMAE ImageNet-21k"): the
+# name or the heading says the data, as for "-".
+NO_PRETRAINING = (
+    r"(?i)^(?:(?:trained\s+)?from\s+scratch|scratch|supervised|self-supervised|"
+    r"fcmae|mae|simmim|beit|dino|dinov2|ibot|moco\s*v[0-9]|data2vec|eva)$"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -246,8 +251,8 @@ def tag_dataset(model: pl.Expr) -> pl.Expr:
 
 
 def pretrain_cell_text(cell: pl.Expr) -> pl.Expr:
-    """A pretraining-dataset cell's text, null when it names none: "-", or "from scratch" (no
-    pretraining: the name or heading says what the model was trained on)."""
+    """A pretraining-dataset cell's text, null when it names none: "-", "From scratch", or a
+    pretraining method alone ("FCMAE"): the name or heading says what the model was trained on."""
     text = value_text(cell)
     return pl.when(~text.str.contains(NO_PRETRAINING)).then(text)
 

@@ -193,6 +193,8 @@ PRETRAIN = [
     ),
     (("x.sbb_in12k_ft_in1k", "scratch", None), ("imagenet-12k", "in12k", "tag", None)),
     (("ConvNeXt V2-A", "FCMAE ImageNet-21k", None), ("imagenet-22k", "ImageNet-21k", "cell", None)),
+    # A pretraining method alone (mmpretrain's Pretrain column) names no dataset either.
+    (("ConvNeXt V2-A", "FCMAE", "imagenet-1k"), ("imagenet-1k", "IMAGENET-1K", "heading", None)),
     (
         ("ViT-L", "JFT-4B", "imagenet-1k"),
         (None, None, None, "pretrain_dataset: 'JFT-4B' names no known dataset"),
