@@ -21,7 +21,10 @@ def quarantine_failures(observations: pl.DataFrame) -> pl.DataFrame:
     candidates = (
         observations.select(*CHECKED_COLUMNS, "is_results_table")
         .with_row_index("observation_row")
-        .filter(pl.col("is_results_table"))
+        .filter(
+            pl.col("is_results_table")
+            & ~pl.col("observation_row").is_in(_blank_rows(observations).implode())
+        )
     )
     try:
         ValidObservation.validate(candidates, lazy=True)
@@ -30,6 +33,19 @@ def quarantine_failures(observations: pl.DataFrame) -> pl.DataFrame:
         rows = candidates.get_column("observation_row").gather(failures.get_column("position"))
         return _quarantine_rows(observations, rows, failures.get_column("check"))
     return empty_quarantine()
+
+
+def _blank_rows(observations: pl.DataFrame) -> pl.Series:
+    """The rows of results tables whose every cell is empty (a separator row, "| |"): they fail
+    no check, and are rows with no result. Only rows without a model can be."""
+    unnamed = (
+        observations.select("is_results_table", "model", "raw_cells")
+        .with_row_index("observation_row")
+        .filter(pl.col("is_results_table") & pl.col("model").is_null())
+    )
+    texts = pl.col("raw_cells").list.eval(pl.element().struct.field("text").str.strip_chars())
+    blank = ~texts.list.eval(pl.element() != "").list.any().fill_null(False)
+    return unnamed.filter(blank).get_column("observation_row")
 
 
 def _row_failures(failure_cases: pl.DataFrame) -> pl.DataFrame:

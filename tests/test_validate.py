@@ -53,6 +53,20 @@ def test_missing_values_are_not_failures():
     assert quarantine_failures(observations_frame(empty)).height == 0
 
 
+def test_a_blank_row_of_a_results_table_is_not_quarantined():
+    # EfficientViT separates groups of rows with "| | | |": no model, no value, nothing to check.
+    blank = observation(
+        1, model=None, top1=None, top5=None, raw_cells=[{"header": "Model", "text": " "}]
+    )
+    unnamed = observation(
+        2,
+        model=None,
+        raw_cells=[{"header": "Model", "text": ""}, {"header": "Top-1", "text": "80"}],
+    )
+    quarantined = quarantine_failures(observations_frame(observation(0), blank, unnamed))
+    assert quarantined.select("observation_id", "check").rows() == [("doc.md#0.2", "model_named")]
+
+
 def test_rows_outside_results_tables_are_not_checked():
     prose_table = observation(0, model=None, is_results_table=False)
     assert quarantine_failures(observations_frame(prose_table)).height == 0
