@@ -5,10 +5,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import settings
 
 from pipeline.build import build_dataset
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Property tests check behaviour, never speed (make bench does): no example has a deadline,
+# so a loaded machine cannot fail one (a first example that compiles regexes took 0.32 s).
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 @pytest.fixture(scope="session")
