@@ -23,9 +23,16 @@ CANONICAL_COLUMNS = (
 TABLE_KEY = ["source", "table_index"]
 
 
+# A qualifier saying where a column's numbers come from, matched as if absent: "ImageNet top-1
+# acc. (paper)" is "ImageNet top-1 acc.". A qualifier naming a test set ("Top-1 (ReaL)") stays.
+SOURCE_QUALIFIER = r"(?i)\((?:paper|reported|official|ours|reproduced|repro|timm)\)"
+
+
 def header_key(header: pl.Expr) -> pl.Expr:
-    """The header as matched: lowercase letters and digits ("acc@1 (INet-1k)" -> acc1inet1k)."""
-    return header.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
+    """The header as matched: lowercase letters and digits ("acc@1 (INet-1k)" -> acc1inet1k),
+    without a qualifier of where its numbers come from ("(paper)")."""
+    unqualified = header.str.replace_all(SOURCE_QUALIFIER, "")
+    return unqualified.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
 
 
 def header_key_text(header: str) -> str:

@@ -69,6 +69,12 @@ SYNONYMS = [
     ("#Param.", "params_m"),
     ("# of params", "params_m"),
     ("IN-1K/ft acc@1", "top1"),
+    # timm's model pages and big_vision's READMEs.
+    ("Weight", "model"),
+    ("Eval size", "img_size"),
+    ("Input", "img_size"),
+    ("ImageNet top-1 acc. (paper)", "top1"),
+    ("Top-1 (reported)", "top1"),
     ("training method", "training_method"),
 ]
 
@@ -80,7 +86,9 @@ def test_headers_map_to_canonical_columns_ignoring_case_and_punctuation(
     assert canonical(header) == column
 
 
-@pytest.mark.parametrize("header", ["Accuracy", "Size", "Train Size", "GFLOPs", "", "Notes"])
+@pytest.mark.parametrize(
+    "header", ["Accuracy", "Size", "Train Size", "GFLOPs", "", "Notes", "Weights", "Top-1 (ReaL)"]
+)
 def test_ambiguous_or_foreign_headers_map_to_nothing(header: str) -> None:
     assert canonical(header) is None
 
@@ -126,6 +134,7 @@ def test_unknown_headers_are_listed_with_their_table_and_line() -> None:
         (["Model", "Image Size", "Eval Resolution", "Top-1"], "Eval Resolution"),
         (["Model", "Test Size", "Resolution", "Top-1"], "Test Size"),
         (["Model", "Img Size", "Image Size", "Top-1"], "Img Size"),
+        (["Weight", "Input size", "Top-1 (%)", "Eval size"], "Eval size"),
     ],
 )
 def test_of_two_image_size_columns_the_evaluation_one_is_read(header, read) -> None:
