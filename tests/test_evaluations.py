@@ -14,7 +14,7 @@ from pipeline.extract import extract_frames
         (["ImageNet-ReaL"], "ImageNet-ReaL"),
         (["ImageNet-A"], "ImageNet-A"),
         (["ImageNet-R and ImageNet-Sketch"], "ImageNet-R"),
-        (["Transfer learning: CIFAR-100 fine-tuning"], "CIFAR-100"),
+        (["CIFAR-100 fine-tuning"], "CIFAR-100"),
         (["Linear probing on ImageNet-1K"], "Linear probing"),
         (["k-NN evaluation"], "k-NN"),
         (["Zero-shot ImageNet-1K"], "Zero-shot"),
@@ -22,6 +22,17 @@ from pipeline.extract import extract_frames
         (["COCO object detection"], "COCO"),
         (["IN-A and IN-R"], "IN-A"),
         (["Robustness (IN-C)"], "IN-C"),
+        # MoCo v3's and DINO's linear evaluation, LiT's and SigLIP's zero-shot.
+        (["Linear Classification"], "Linear Classification"),
+        (["Evaluation: Linear classification on ImageNet"], "Linear classification"),
+        (["INet 0-shot"], "0-shot"),
+        # Fine-grained and transfer sets, written either way.
+        (["CUB-200-2011"], "CUB-200-2011"),
+        (["Fine-grained classification (CUB-200)"], "Fine-grained"),
+        (["Stanford Cars"], "Stanford Cars"),
+        (["Places-365"], "Places-365"),
+        (["Transfer learning"], "Transfer learning"),
+        (["Stylized-ImageNet"], "Stylized-ImageNet"),
         # The nearest heading that names an evaluation decides.
         (["Linear probing", "ImageNet-V2"], "ImageNet-V2"),
     ],
