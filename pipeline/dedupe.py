@@ -257,7 +257,8 @@ def summarize_models(observations: pl.DataFrame, results: pl.DataFrame) -> pl.Da
     named = (
         observations.lazy()
         .select(*SUMMARIZED_COLUMNS, "status")
-        .filter(pl.col("status").is_in(["result", "no_result"]))
+        # A blank row (no_result) names no model.
+        .filter(pl.col("status").is_in(["result", "no_result"]) & pl.col("model").is_not_null())
     )
     # As with results: a model named once is summarized by its one row, no vote.
     named_again = pl.col("model").is_duplicated()

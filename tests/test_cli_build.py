@@ -3,6 +3,7 @@
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -50,6 +51,18 @@ def test_bad_input_is_one_clear_error_and_no_version(raw, tmp_path, name, conten
     assert message in built.output
     assert "Traceback" not in built.output
     assert not list((tmp_path / "out").glob("v*"))
+
+
+def test_a_blank_row_in_a_results_table_builds_as_a_row_with_no_result(raw, tmp_path):
+    # EfficientViT's README separates its groups of models with rows of empty cells.
+    (raw / "good.md").write_text(TABLE + "| | |\n| resnet18.a1_in1k | 71.5 |\n")
+    built = build(raw, tmp_path / "out")
+    assert built.exit_code == 0, built.output
+    version = next((tmp_path / "out").glob("v*"))
+    observations = pl.read_parquet(version / "observations.parquet")
+    assert observations.get_column("status").to_list() == ["result", "no_result", "result"]
+    models = pl.read_parquet(version / "models.parquet").get_column("model").to_list()
+    assert models == ["resnet18.a1_in1k", "resnet50.a1_in1k"]
 
 
 def test_a_missing_raw_directory_is_named(tmp_path):
