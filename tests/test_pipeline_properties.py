@@ -61,6 +61,9 @@ def results_tables(draw: st.DrawFn) -> str:
         [draw(cell) for cell in cells[: len(header) + draw(st.sampled_from([-1, 0, 0, 0, 0, 1]))]]
         for _ in range(draw(st.integers(1, 6)))
     ]
+    # Sometimes a blank row separating groups of models ("| | |").
+    if draw(st.integers(0, 3)) == 0:
+        rows.insert(draw(st.integers(0, len(rows))), [""] * len(header))
     lines = [draw(HEADINGS), "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return "\n".join([*lines, *("| " + " | ".join(row) + " |" for row in rows)])
 
