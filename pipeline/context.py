@@ -37,6 +37,9 @@ FINE_TUNED_AFTER = re.compile(r"\s*(?:fine[\s-]?tun|finetun|ft\b)", re.IGNORECAS
 HEADING_IMAGE_SIZE = re.compile(
     r"(?<![\w.])([0-9]{3,4})(?:[ \t]*[x×][ \t]*([0-9]{3,4})|[ \t]*px|\^2|²)(?![\w.])", re.IGNORECASE
 )
+# The image size a model name ends with, in pixels: mmpretrain's
+# "efficientnet-b7_3rdparty-ra-noisystudent_in1k-600px".
+NAME_IMAGE_SIZE = r"[-_]([0-9]{3,4})px$"
 # A pretraining-dataset cell naming no dataset, but no pretraining ("From scratch") or only the
 # pretraining method (mmpretrain's Pretrain column: "FCMAE" beside "FCMAE ImageNet-21k"): the
 # name or the heading says the data, as for "-".
@@ -177,6 +180,11 @@ def heading_image_size(heading_path: Sequence[str]) -> int | None:
         if sizes:
             return sizes.pop() if len(sizes) == 1 else None
     return None
+
+
+def name_image_size(model: pl.Expr) -> pl.Expr:
+    """The image size a model name ends with ("...-600px" -> 600), Int32; null when none."""
+    return model.str.extract(NAME_IMAGE_SIZE).cast(pl.Int32, strict=False)
 
 
 def heading_image_sizes(tables: pl.DataFrame) -> pl.DataFrame:

@@ -256,6 +256,10 @@ def test_a_table_without_a_size_column_is_at_the_size_its_heading_names() -> Non
         ["Model", "Top-1", "Resolution"], ["a", "84.6", "-"], heading_path=heading
     )
     assert row["img_size"] is None
+    # A size the model's name ends with wins over the heading's: mmpretrain's "-600px".
+    name = "efficientnet-b7_in1k-600px"
+    row = first_observation(["Model", "Top-1"], [name, "84.6"], heading_path=heading)
+    assert row["img_size"] == 600
 
 
 def test_a_row_without_marks_or_notes_has_null_footnotes() -> None:
