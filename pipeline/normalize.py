@@ -94,16 +94,21 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             .then(pl.col("family"))
             .otherwise(pl.col("model")),
             family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
-            # A table without an image-size column is at the size the model's name ends with
-            # ("-600px"), else the one its heading names, if any.
-            img_size=pl.when(pl.col("pos_img_size").is_null())
-            .then(pl.coalesce(context.name_image_size(pl.col("model")), "heading_img_size"))
-            .otherwise(pl.col("img_size")),
         )
         .with_columns(
             # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
             model=units.unmarked_name(pl.col("_model")),
             _footnote_model=pl.concat_str(pl.lit("model:"), units.name_mark(pl.col("_model"))),
+            # A table without an image-size column is at the size the model's name ends with
+            # ("-600px"), else the one its heading names, if any.
+            img_size=pl.when(pl.col("pos_img_size").is_null())
+            .then(
+                pl.coalesce(
+                    context.name_image_size(units.unmarked_name(pl.col("_model"))),
+                    "heading_img_size",
+                )
+            )
+            .otherwise(pl.col("img_size")),
         )
         .drop("_model")
         .with_columns(

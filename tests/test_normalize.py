@@ -257,7 +257,7 @@ def test_a_table_without_a_size_column_is_at_the_size_its_heading_names() -> Non
     )
     assert row["img_size"] is None
     # A size the model's name ends with wins over the heading's: mmpretrain's "-600px".
-    name = "efficientnet-b7_in1k-600px"
+    name = "efficientnet-b7_in1k-600px*"
     row = first_observation(["Model", "Top-1"], [name, "84.6"], heading_path=heading)
     assert row["img_size"] == 600
 
