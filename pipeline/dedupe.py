@@ -161,8 +161,10 @@ def merge_voted_results(measured: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
     """Results and conflicts of measured rows (with an `order` column), each value voted on."""
     top1 = _choose_value(measured, "top1")
     # top-5 comes only from places that agree with the kept top-1: a top-5 taken from a page
-    # that published another top-1 could fall below the kept one.
-    top5 = _choose_value(_agreeing_with_top1(measured, top1[0]), "top5")
+    # that published another top-1 could fall below the kept one. Every other top-5 of the
+    # result is a conflict all the same.
+    top5_chosen, _ = _choose_value(_agreeing_with_top1(measured, top1[0]), "top5")
+    top5 = top5_chosen, _conflicts_with(measured, top5_chosen, "top5")
     others = [_choose_value(measured, field) for field in VALUE_FIELDS[2:]]
     choices = [top1, top5, *others]
     results = _result_base(measured)
@@ -221,7 +223,17 @@ def _choose_value(
 
 def _vote(measured: pl.DataFrame, field: str, key: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The most published value per key (ties: first in source order); the others as conflicts."""
-    votes = (
+    votes = _votes(measured, field, key)
+    chosen = votes.unique(key, keep="first", maintain_order=True)
+    others = votes.join(chosen, on=key, suffix="_chosen").filter(
+        pl.col(field) != pl.col(f"{field}_chosen")
+    )
+    return chosen.select(key, field), _conflict_rows(others, field, key)
+
+
+def _votes(measured: pl.DataFrame, field: str, key: str) -> pl.DataFrame:
+    """Per key and value of field: its votes, first place in source order and observations."""
+    return (
         measured.filter(pl.col(field).is_not_null())
         .group_by(key, field)
         .agg(
@@ -231,11 +243,20 @@ def _vote(measured: pl.DataFrame, field: str, key: str) -> tuple[pl.DataFrame, p
         )
         .sort([key, "votes", "order"], descending=[False, True, False])
     )
-    chosen = votes.unique(key, keep="first", maintain_order=True)
-    others = votes.join(chosen, on=key, suffix="_chosen").filter(
+
+
+def _conflicts_with(measured: pl.DataFrame, chosen: pl.DataFrame, field: str) -> pl.DataFrame:
+    """The conflict rows of every value of field other than the chosen one, per result."""
+    distinct = measured.filter(pl.col(field).is_not_null()).select("result_id", field).unique()
+    contested = distinct.filter(pl.col("result_id").is_duplicated()).select("result_id")
+    votes = _votes(
+        measured.join(contested.unique(), on="result_id", how="semi"), field, "result_id"
+    )
+    chosen_votes = votes.join(chosen, on=["result_id", field], how="semi")
+    others = votes.join(chosen_votes, on="result_id", suffix="_chosen").filter(
         pl.col(field) != pl.col(f"{field}_chosen")
     )
-    return chosen.select(key, field), _conflict_rows(others, field, key)
+    return _conflict_rows(others, field, "result_id")
 
 
 def _conflict_rows(others: pl.DataFrame, field: str, key: str) -> pl.DataFrame:

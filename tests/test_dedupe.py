@@ -156,6 +156,19 @@ def test_top5_is_taken_only_from_places_agreeing_with_the_kept_top1():
     assert conflicts.select("field", "other_value").rows() == [("top1", "80.1")]
 
 
+def test_a_top5_of_a_place_disagreeing_on_top1_is_a_conflict_not_dropped():
+    # Keras and ONNX publish ResNet50 at 74.9 / 92.1 and 74.93 / 92.38.
+    first = observation(0, source="a.md", top1=74.9, top5=92.1)
+    second = observation(0, source="b.md", top1=74.9, top5=92.1)
+    third = observation(0, source="c.md", top1=74.93, top5=92.38)
+    _, results, conflicts = merged(first, second, third)
+    assert results.select("top1", "top5", "has_conflict").row(0) == (74.9, 92.1, True)
+    assert conflicts.select("field", "chosen_value", "other_value").rows() == [
+        ("top1", "74.9", "74.93"),
+        ("top5", "92.1", "92.38"),
+    ]
+
+
 def test_a_top5_without_a_top1_fills_in_when_it_fits_the_kept_top1():
     first = observation(0, source="a.md", top1=80.1, top5=None)
     second = observation(0, source="b.md", top1=None, top5=95.2)
