@@ -29,16 +29,18 @@ CLEANUP = {
 # Bold around a value ("**86.4**", "**86.4**†"): it comes off, with an opening "**" never closed.
 # A "**" after a value is no markup but a footnote mark ("84.1**" -> '**', as "84.1*" -> '*').
 BOLD_VALUE = r"^\*\*([^*]*)\*\*"
-# Footnote marks after a value ("85.2*", "84.1†", "85.2 ‡") come off the value and go to the
-# observation's footnotes as 'top1:*'.
-MARKS = "*†‡§¶"
+# Footnote marks after a value ("85.2*", "84.1†", "85.2 ‡", TF-Slim's "ResNet-50^") come off
+# the value or name and go to the observation's footnotes as 'top1:*'.
+MARKS = "*†‡§¶^"
 # A spread or a change written after a value ("84.1 ± 0.2", "84.1±0.2%", "81.3 (+1.2)",
-# "79.8 (↓0.4)", "85.0 (±0.1)"): the value is the number before it, and the annotation goes to
-# the footnotes beside the marks ('top1:±0.2'), never into the number. A bare "81.3 (1.2)" says
-# neither and stays unreadable, as does an annotation after no number ("± 0.2").
+# "79.8 (↓0.4)", "85.0 (±0.1)"), or a qualifier of how it was measured ("81.9(EMA)", "80.3
+# (ours)"): the value is the number before it, and the annotation goes to the footnotes beside
+# the marks ('top1:±0.2'), never into the number. A bare "81.3 (1.2)", a test set ("84.1
+# (ReaL)") or an annotation after no number ("± 0.2") stays unreadable.
 ANNOTATED = (
     rf"^(.*[0-9%{MARKS}])\s*"
-    r"(?:(?:±|\+/-|\+-)\s*[0-9.]+\s*%?|\(\s*(?:±|\+/-|[+\-↑↓])\s*[0-9.]+\s*%?\s*\))$"
+    r"(?:(?:±|\+/-|\+-)\s*[0-9.]+\s*%?|\(\s*(?:±|\+/-|[+\-↑↓])\s*[0-9.]+\s*%?\s*\)"
+    r"|\((?i:ema|ours|paper|reported|reproduced|official|best|last)\))$"
 )
 # Ways a page says "no value": "-" for the in12k checkpoints never evaluated on ImageNet-1k,
 # "TODO" for a value to come (VAN-B4).

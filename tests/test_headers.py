@@ -71,6 +71,7 @@ SYNONYMS = [
     ("IN-1K/ft acc@1", "top1"),
     # timm's model pages and big_vision's READMEs.
     ("Weight", "model"),
+    ("Models", "model"),
     ("Eval size", "img_size"),
     ("Input", "img_size"),
     ("ImageNet top-1 acc. (paper)", "top1"),

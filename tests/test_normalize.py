@@ -236,6 +236,7 @@ def test_a_subscript_after_a_value_is_never_more_digits_of_it() -> None:
             ["model:*"],
         ),
         ("DeiT-B † ", "DeiT-B", ["model:†"]),
+        ("ResNet-50^", "ResNet-50", ["model:^"]),
         ("SwinV2-B* 24x24", "SwinV2-B* 24x24", None),
         ("*", None, ["model:*"]),
     ],

@@ -92,6 +92,9 @@ ACCURACY_CASES = [
     ("79.8 (↓0.4)", 79.8, "(↓0.4)"),
     ("85.0 (±0.1)", 85.0, "(±0.1)"),
     ("**85.2**† ± 0.1", 85.2, "†±0.1"),
+    ("81.9(EMA)", 81.9, "(EMA)"),
+    ("80.3 (ours)", 80.3, "(ours)"),
+    ("75.6^", 75.6, "^"),
     ("0.864", 0.864, None),
     ("\u22121.0", -1.0, None),
     (" 86.4 ", 86.4, None),
@@ -162,6 +165,8 @@ UNREADABLE = [
     (parse_accuracy, "86.4 ± 0.1 ± 0.2", "top1: '86.4 ± 0.1 ± 0.2' is not a number"),
     (parse_accuracy, "81.3 (1.2)", "top1: '81.3 (1.2)' is not a number"),
     (parse_accuracy, "81.3 (+x)", "top1: '81.3 (+x)' is not a number"),
+    # Another test set in parentheses is no qualifier of an ImageNet-1k value.
+    (parse_accuracy, "84.1 (ReaL)", "top1: '84.1 (ReaL)' is not a number"),
     (parse_params, "lots", "params_m: 'lots' is not a parameter count"),
     (parse_params, "99MB", "params_m: '99MB' is not a parameter count"),
     (parse_params, "25,55,032", "params_m: '25,55,032' is not a parameter count"),
