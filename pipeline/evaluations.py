@@ -17,6 +17,12 @@ from pipeline.headers import header_key, header_key_text
 
 TABLE_KEY = ["source", "table_index"]
 SEPARATOR = "\x1f"  # between the headings of a path, as one string (no heading holds it)
+# A cell of a column of evaluation sets naming ImageNet-1k val: "ImageNet-1K", "ImageNet",
+# "IN-1k", "ILSVRC-2012", "ImageNet-1k val".
+IMAGENET_1K = (
+    r"(?i)^(?:imagenet(?:[\s_-]*1k)?|in[\s_-]*1k|ilsvrc[\s_-]*(?:2012)?)"
+    r"(?:[\s_-]*val(?:idation)?)?$"
+)
 
 
 @cache
@@ -54,21 +60,40 @@ def heading_evaluation(heading_path: Sequence[str]) -> str | None:
 
 def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
     """Per table: source, table_index, line and other_evaluation, what it reports instead of
-    ImageNet-1k val ("ImageNet-V2", "a 'dataset' column"), null when nothing says so."""
+    ImageNet-1k val ("ImageNet-V2", "a 'dataset' column"), null when nothing says so; and
+    pos_evaluation_set, the position of its column of evaluation sets, if any: rows there
+    naming ImageNet-1k are ImageNet-1k results (evaluated_elsewhere says which are not)."""
     _, columns = _catalog()
     # Heading paths repeat from table to table: each distinct one is searched once.
     paths = tables.get_column("heading_path").list.join(SEPARATOR)
     by_path = {path: heading_evaluation(path.split(SEPARATOR)) for path in paths.unique()}
     set_columns = (
         tables.select(*TABLE_KEY, "header")
-        .explode("header")
+        .with_columns(position=pl.int_ranges(pl.col("header").list.len(), dtype=pl.Int32))
+        .explode("header", "position")
         .filter(header_key(pl.col("header")).is_in(list(columns)))
         .group_by(TABLE_KEY, maintain_order=True)
-        .agg(set_column=pl.format("a '{}' column", pl.col("header").first()))
+        .agg(
+            set_column=pl.format("a '{}' column", pl.col("header").first()),
+            pos_evaluation_set=pl.col("position").first(),
+        )
     )
     return (
         tables.select(*TABLE_KEY, "line")
         .with_columns(heading=paths.replace_strict(by_path, return_dtype=pl.String))
         .join(set_columns, on=TABLE_KEY, how="left", maintain_order="left")
-        .select(*TABLE_KEY, "line", other_evaluation=pl.coalesce("heading", "set_column"))
+        .select(
+            *TABLE_KEY,
+            "line",
+            "pos_evaluation_set",
+            other_evaluation=pl.coalesce("heading", "set_column"),
+            heading_evaluation="heading",
+        )
     )
+
+
+def evaluated_elsewhere(cells: pl.Expr, pos_evaluation_set: pl.Expr) -> pl.Expr:
+    """Whether a row's cell in its table's column of evaluation sets names another set than
+    ImageNet-1k ("cifar100"); False where the table has no such column."""
+    cell = cells.list.get(pos_evaluation_set, null_on_oob=True).str.strip_chars()
+    return pos_evaluation_set.is_not_null() & ~cell.str.contains(IMAGENET_1K).fill_null(False)

@@ -94,6 +94,8 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             .then(pl.col("family"))
             .otherwise(pl.col("model")),
             family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
+            is_results_table=pl.col("is_results_table")
+            & ~evaluations.evaluated_elsewhere(pl.col("cells"), pl.col("pos_evaluation_set")),
         )
         .with_columns(
             # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
@@ -128,7 +130,10 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
         .join(context.heading_datasets(tables), on=TABLE_KEY, how="left", maintain_order="left")
         .join(context.heading_image_sizes(tables), on=TABLE_KEY, how="left", maintain_order="left")
         .join(elsewhere, on=TABLE_KEY, how="left", maintain_order="left")
-        .with_columns(pl.col("is_results_table") & pl.col("other_evaluation").is_null())
+        # A table under a heading naming another evaluation is no results table; in one with
+        # a column of evaluation sets, the rows naming another set are not (with_context).
+        .with_columns(pl.col("is_results_table") & pl.col("heading_evaluation").is_null())
+        .drop("heading_evaluation")
     )
 
 

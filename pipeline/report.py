@@ -93,12 +93,19 @@ def unknown_column_warnings(unknown: pl.DataFrame) -> pl.DataFrame:
 
 
 def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:
-    """A warning per results-shaped table that reports another evaluation than ImageNet-1k val."""
-    message = pl.format(
+    """A warning per results-shaped table that reports another evaluation than ImageNet-1k val,
+    under its heading or, row by row, in a column of evaluation sets."""
+    whole_table = pl.format(
         "table reports {}, not ImageNet-1k val: its rows are kept as observations, not results",
         "other_evaluation",
     )
-    return _frame(elsewhere, message)
+    row_by_row = pl.format(
+        "table has {} of evaluation sets: its rows naming another set than ImageNet-1k are kept "
+        "as observations, not results",
+        "other_evaluation",
+    )
+    in_heading = pl.col("heading_evaluation").is_not_null()
+    return _frame(elsewhere, pl.when(in_heading).then(whole_table).otherwise(row_by_row))
 
 
 def ragged_row_warnings(observations: pl.DataFrame) -> pl.DataFrame:

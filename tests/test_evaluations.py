@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline import observe
+from pipeline import normalize, observe, report
 from pipeline.evaluations import heading_evaluation, other_evaluations
 from pipeline.extract import extract_frames
 
@@ -103,4 +103,25 @@ def test_a_column_of_evaluation_sets_is_another_evaluation_too():
     assert other_evaluations(tables).get_column("other_evaluation").to_list() == [
         "a 'benchmark' column",
         None,
+    ]
+
+
+def test_rows_of_a_column_of_evaluation_sets_naming_imagenet_1k_are_results_the_others_not():
+    # R-MeeTo's tables: "| Model | Dataset | Top-1 Acc. (%) |" with ImageNet-1K and K400 rows.
+    markdown = (
+        "| Model | Dataset | Top-1 |\n|---|---|---|\n| DeiT-S | ImageNet-1K | 79.8 |\n"
+        "| ViT-B | cifar100 | 91.2 |\n| DeiT-B | ImageNet | 81.8 |\n| ViT-L | | 85.1 |\n"
+    )
+    tables, rows = extract_frames([("a.md", markdown)])
+    observations = observe.observe_rows(tables, rows, []).observations
+    assert observations.select("model", "is_results_table", "status").rows() == [
+        ("DeiT-S", True, "result"),
+        ("ViT-B", False, "not_results_table"),
+        ("DeiT-B", True, "result"),
+        ("ViT-L", False, "not_results_table"),
+    ]
+    warning = report.other_evaluation_warnings(normalize.other_evaluation_tables(tables))
+    assert warning.get_column("message").to_list() == [
+        "table has a 'Dataset' column of evaluation sets: its rows naming another set than "
+        "ImageNet-1k are kept as observations, not results"
     ]
