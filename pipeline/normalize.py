@@ -85,32 +85,18 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             *(_cell_note(position) for position in range(width)),
         )
         .with_columns(
-            # "[model](https://...)" under a "model" header is a download link, not a name:
-            # ConvNeXt's tables name their models in "name" and link the weights in "model".
-            # A "name" that names the model is no family.
             observation_id(),
             pl.col("params_lower_bound").fill_null(False),
-            _model=pl.when(_repeats_its_header("model"))
-            .then(pl.col("family"))
-            .otherwise(pl.col("model")),
-            family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
             is_results_table=pl.col("is_results_table")
             & ~evaluations.evaluated_elsewhere(pl.col("cells"), pl.col("pos_evaluation_set")),
+            _model=_model_cell(),
+            family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
         )
         .with_columns(
             # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
             model=units.unmarked_name(pl.col("_model")),
             _footnote_model=pl.concat_str(pl.lit("model:"), units.name_mark(pl.col("_model"))),
-            # A table without an image-size column is at the size the model's name ends with
-            # ("-600px"), else the one its heading names, if any.
-            img_size=pl.when(pl.col("pos_img_size").is_null())
-            .then(
-                pl.coalesce(
-                    context.name_image_size(units.unmarked_name(pl.col("_model"))),
-                    "heading_img_size",
-                )
-            )
-            .otherwise(pl.col("img_size")),
+            img_size=_image_size(units.unmarked_name(pl.col("_model"))),
         )
         .drop("_model")
         .with_columns(
@@ -118,6 +104,19 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             pretrained_tag=context.pretrained_tag(pl.col("model")),
         )
     )
+
+
+def _model_cell() -> pl.Expr:
+    """The cell naming a row's model: its model cell, or its "name" cell where the model cell
+    only repeats its header ("[model](https://...)", ConvNeXt's links to the weights)."""
+    return pl.when(_repeats_its_header("model")).then(pl.col("family")).otherwise(pl.col("model"))
+
+
+def _image_size(model: pl.Expr) -> pl.Expr:
+    """A row's image size: its cell's, or in a table without an image-size column the size the
+    model's name ends with ("-600px"), else the one its heading names, if any."""
+    without_column = pl.coalesce(context.name_image_size(model), "heading_img_size")
+    return pl.when(pl.col("pos_img_size").is_null()).then(without_column).otherwise("img_size")
 
 
 def table_context(tables: pl.DataFrame) -> pl.DataFrame:
