@@ -96,12 +96,12 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
             model=units.unmarked_name(pl.col("_model")),
             _footnote_model=pl.concat_str(pl.lit("model:"), units.name_mark(pl.col("_model"))),
-            img_size=_image_size(units.unmarked_name(pl.col("_model"))),
         )
         .drop("_model")
         .with_columns(
             architecture=context.architecture(pl.col("model")),
             pretrained_tag=context.pretrained_tag(pl.col("model")),
+            img_size=_image_size(pl.col("model")),
         )
     )
 

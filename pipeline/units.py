@@ -116,9 +116,13 @@ def unmarked_value(cleaned: pl.Expr) -> pl.Expr:
 def mark_of(cleaned: pl.Expr) -> pl.Expr:
     """The footnote mark and annotation at the end of cleaned text ("85.2 ‡" -> "‡",
     "84.1 ± 0.2" -> "±0.2"), null when none."""
-    mark = cleaned.str.strip_prefix(_without_mark(cleaned))
-    mark = mark.str.replace_all(" ", "", literal=True)
-    return pl.when(mark != "").then(mark)
+    return _after(cleaned, _without_mark(cleaned))
+
+
+def _after(text: pl.Expr, head: pl.Expr) -> pl.Expr:
+    """What text has after its head, without spaces; null when nothing."""
+    rest = text.str.strip_prefix(head).str.replace_all(" ", "", literal=True)
+    return pl.when(rest != "").then(rest)
 
 
 def value_text(cell: pl.Expr) -> pl.Expr:
@@ -139,8 +143,7 @@ def unmarked_name(name: pl.Expr) -> pl.Expr:
 
 def name_mark(name: pl.Expr) -> pl.Expr:
     """The footnote marks after a name ("ViT-B†" -> "†"), null when there are none."""
-    mark = name.str.strip_prefix(name.str.strip_chars_end(MARKS + " ")).str.replace_all(" ", "")
-    return pl.when(mark != "").then(mark)
+    return _after(name, name.str.strip_chars_end(MARKS + " "))
 
 
 def plain_decimal_value(text: pl.Expr) -> pl.Expr:
