@@ -32,7 +32,7 @@ from pipeline.errata import Correction
 from pipeline.observe import ObservedRows
 from schemas.observations import Observation
 
-CACHE_DIR = Path(".cache") / "observe"
+CACHE_DIR = publish.CACHE_ROOT / "observe"
 TABLES_KEY = b"modelmetrics.tables"
 ERRATA_KEY = b"modelmetrics.matched_errata"
 # The columns of an entry's tables: the extractor's, less the source (set on reading).

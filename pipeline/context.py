@@ -162,12 +162,15 @@ def _pretraining_mentions(heading: str) -> list[Mention]:
     ]
 
 
-def heading_datasets(tables: pl.DataFrame) -> pl.DataFrame:
-    """Per table: the dataset its headings name (heading_dataset, heading_label), or nulls."""
-    mentions = [heading_dataset(path) for path in tables["heading_path"].to_list()]
+def heading_context(tables: pl.DataFrame) -> pl.DataFrame:
+    """Per table: the dataset its headings name (heading_dataset, heading_label) and the image
+    size (heading_img_size), or nulls."""
+    paths = tables["heading_path"].to_list()
+    mentions = [heading_dataset(path) for path in paths]
     return tables.select("source", "table_index").with_columns(
         heading_dataset=pl.Series([m and m.dataset for m in mentions], dtype=pl.String),
         heading_label=pl.Series([m and m.label for m in mentions], dtype=pl.String),
+        heading_img_size=pl.Series([heading_image_size(path) for path in paths], dtype=pl.Int32),
     )
 
 
@@ -185,14 +188,6 @@ def heading_image_size(heading_path: Sequence[str]) -> int | None:
 def name_image_size(model: pl.Expr) -> pl.Expr:
     """The image size a model name ends with ("...-600px" -> 600), Int32; null when none."""
     return model.str.extract(NAME_IMAGE_SIZE).cast(pl.Int32, strict=False)
-
-
-def heading_image_sizes(tables: pl.DataFrame) -> pl.DataFrame:
-    """Per table: the image size its headings name (heading_img_size), or null."""
-    sizes = [heading_image_size(path) for path in tables["heading_path"].to_list()]
-    return tables.select("source", "table_index").with_columns(
-        heading_img_size=pl.Series(sizes, dtype=pl.Int32)
-    )
 
 
 def cell_datasets(texts: Iterable[str | None]) -> pl.DataFrame:

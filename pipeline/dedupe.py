@@ -214,21 +214,23 @@ def _choose_value(
     """Per key the chosen value of field, and the conflict rows of keys with several values."""
     # Most keys have one value: those skip the vote (a group_by with lists, a sort and a join
     # over every key, ~0.5 s a field on a million rows).
-    distinct = measured.filter(pl.col(field).is_not_null()).select(key, field).unique()
-    contested = distinct.filter(pl.col(key).is_duplicated()).select(key).unique()
+    distinct, contested = _contested(measured, field, key)
     agreed = distinct.join(contested, on=key, how="anti")
     chosen, conflicts = _vote(measured.join(contested, on=key, how="semi"), field, key)
     return pl.concat([agreed, chosen]), conflicts
+
+
+def _contested(measured: pl.DataFrame, field: str, key: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The distinct (key, value) pairs of field, and the keys with more than one value."""
+    distinct = measured.filter(pl.col(field).is_not_null()).select(key, field).unique()
+    return distinct, distinct.filter(pl.col(key).is_duplicated()).select(key).unique()
 
 
 def _vote(measured: pl.DataFrame, field: str, key: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The most published value per key (ties: first in source order); the others as conflicts."""
     votes = _votes(measured, field, key)
     chosen = votes.unique(key, keep="first", maintain_order=True)
-    others = votes.join(chosen, on=key, suffix="_chosen").filter(
-        pl.col(field) != pl.col(f"{field}_chosen")
-    )
-    return chosen.select(key, field), _conflict_rows(others, field, key)
+    return chosen.select(key, field), _conflicts_beside(votes, chosen, field, key)
 
 
 def _votes(measured: pl.DataFrame, field: str, key: str) -> pl.DataFrame:
@@ -247,16 +249,20 @@ def _votes(measured: pl.DataFrame, field: str, key: str) -> pl.DataFrame:
 
 def _conflicts_with(measured: pl.DataFrame, chosen: pl.DataFrame, field: str) -> pl.DataFrame:
     """The conflict rows of every value of field other than the chosen one, per result."""
-    distinct = measured.filter(pl.col(field).is_not_null()).select("result_id", field).unique()
-    contested = distinct.filter(pl.col("result_id").is_duplicated()).select("result_id")
-    votes = _votes(
-        measured.join(contested.unique(), on="result_id", how="semi"), field, "result_id"
-    )
+    _, contested = _contested(measured, field, "result_id")
+    votes = _votes(measured.join(contested, on="result_id", how="semi"), field, "result_id")
     chosen_votes = votes.join(chosen, on=["result_id", field], how="semi")
-    others = votes.join(chosen_votes, on="result_id", suffix="_chosen").filter(
+    return _conflicts_beside(votes, chosen_votes, field, "result_id")
+
+
+def _conflicts_beside(
+    votes: pl.DataFrame, chosen: pl.DataFrame, field: str, key: str
+) -> pl.DataFrame:
+    """The conflict rows of the voted values of field other than the chosen one of their key."""
+    others = votes.join(chosen, on=key, suffix="_chosen").filter(
         pl.col(field) != pl.col(f"{field}_chosen")
     )
-    return _conflict_rows(others, field, "result_id")
+    return _conflict_rows(others, field, key)
 
 
 def _conflict_rows(others: pl.DataFrame, field: str, key: str) -> pl.DataFrame:

@@ -7,6 +7,7 @@ from importlib import resources
 import polars as pl
 
 from pipeline.errors import ModelmetricsError
+from pipeline.units import SOURCE_QUALIFIERS
 
 # The canonical columns an observation reads from a table, in the order they are reported.
 CANONICAL_COLUMNS = (
@@ -25,7 +26,7 @@ TABLE_KEY = ["source", "table_index"]
 
 # A qualifier saying where a column's numbers come from, matched as if absent: "ImageNet top-1
 # acc. (paper)" is "ImageNet top-1 acc.". A qualifier naming a test set ("Top-1 (ReaL)") stays.
-SOURCE_QUALIFIER = r"(?i)\((?:paper|reported|official|ours|reproduced|repro|timm)\)"
+SOURCE_QUALIFIER = rf"(?i)\((?:{SOURCE_QUALIFIERS}|repro|timm)\)"
 
 
 def header_key(header: pl.Expr) -> pl.Expr:

@@ -120,14 +120,14 @@ def _image_size(model: pl.Expr) -> pl.Expr:
 
 
 def table_context(tables: pl.DataFrame) -> pl.DataFrame:
-    """Per table: its line, headings, header, canonical column positions and heading dataset;
-    a table reporting another evaluation than ImageNet-1k val is no results table."""
+    """Per table: its line, headings, header, canonical column positions, and the dataset and
+    image size its headings name; a table reporting another evaluation than ImageNet-1k val is
+    no results table."""
     elsewhere = evaluations.other_evaluations(tables).drop("line")
     return (
         tables.select(*TABLE_KEY, "heading_path", "header", table_line="line")
         .join(headers.table_columns(tables), on=TABLE_KEY, how="left", maintain_order="left")
-        .join(context.heading_datasets(tables), on=TABLE_KEY, how="left", maintain_order="left")
-        .join(context.heading_image_sizes(tables), on=TABLE_KEY, how="left", maintain_order="left")
+        .join(context.heading_context(tables), on=TABLE_KEY, how="left", maintain_order="left")
         .join(elsewhere, on=TABLE_KEY, how="left", maintain_order="left")
         # A table under a heading naming another evaluation is no results table; in one with
         # a column of evaluation sets, the rows naming another set are not (with_context).

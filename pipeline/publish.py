@@ -33,7 +33,9 @@ CHANGELOG = "CHANGELOG.md"
 MANIFEST = "manifest.json"
 DATAPACKAGE = "datapackage.json"
 LOCK = ".lock"
-CHANGELOG_CACHE = Path(".cache") / "changelog"
+# The caches of an output directory (the observation cache's too): never part of a version.
+CACHE_ROOT = Path(".cache")
+CHANGELOG_CACHE = CACHE_ROOT / "changelog"
 # The output directories whose lock a thread of this process holds (build_lock), by thread.
 _HELD_LOCKS: set[tuple[Path, int]] = set()
 # Pinned writer settings: together with the lockfile they make the same tables the same bytes.
@@ -371,11 +373,10 @@ def _remove_if_unused(out_dir: Path, created: list[Path]) -> None:
     """After a failed build: remove the directories it created when they hold nothing but the
     lock and caches (no version was written). Called with the lock still held, so a build
     started meanwhile was refused, and one starting later makes a new lock."""
-    caches = CHANGELOG_CACHE.parts[0]  # ".cache", the observation cache's too
     try:
-        if not created or {path.name for path in out_dir.iterdir()} - {LOCK, caches}:
+        if not created or {path.name for path in out_dir.iterdir()} - {LOCK, CACHE_ROOT.name}:
             return
-        shutil.rmtree(out_dir / caches, ignore_errors=True)
+        shutil.rmtree(out_dir / CACHE_ROOT, ignore_errors=True)
         (out_dir / LOCK).unlink()
         for directory in created:
             directory.rmdir()

@@ -37,10 +37,12 @@ MARKS = "*†‡§¶^"
 # (ours)"): the value is the number before it, and the annotation goes to the footnotes beside
 # the marks ('top1:±0.2'), never into the number. A bare "81.3 (1.2)", a test set ("84.1
 # (ReaL)") or an annotation after no number ("± 0.2") stays unreadable.
+# Words saying where a number comes from: after a value, "(paper)"; in a header, "Top-1 (paper)".
+SOURCE_QUALIFIERS = "paper|reported|official|ours|reproduced"
 ANNOTATED = (
     rf"^(.*[0-9%{MARKS}])\s*"
     r"(?:(?:±|\+/-|\+-)\s*[0-9.]+\s*%?|\(\s*(?:±|\+/-|[+\-↑↓])\s*[0-9.]+\s*%?\s*\)"
-    r"|\((?i:ema|ours|paper|reported|reproduced|official|best|last)\))$"
+    rf"|\((?i:ema|best|last|{SOURCE_QUALIFIERS})\))$"
 )
 # Ways a page says "no value": "-" for the in12k checkpoints never evaluated on ImageNet-1k,
 # "TODO" for a value to come (VAN-B4).
@@ -103,7 +105,12 @@ def cleaned_text(cell: pl.Expr) -> pl.Expr:
 
 def _without_mark(cleaned: pl.Expr) -> pl.Expr:
     """Cleaned text without the annotation and footnote marks at its end."""
-    return cleaned.str.replace(ANNOTATED, "${1}").str.strip_chars_end(MARKS + " ")
+    return _without_marks(cleaned.str.replace(ANNOTATED, "${1}"))
+
+
+def _without_marks(text: pl.Expr) -> pl.Expr:
+    """Text without the footnote marks and spaces at its end."""
+    return text.str.strip_chars_end(MARKS + " ")
 
 
 def unmarked_value(cleaned: pl.Expr) -> pl.Expr:
@@ -137,13 +144,13 @@ def footnote_mark(cell: pl.Expr) -> pl.Expr:
 
 def unmarked_name(name: pl.Expr) -> pl.Expr:
     """A name without the footnote marks after it ("ViT-B*" -> "ViT-B"); null when only marks."""
-    text = name.str.strip_chars_end(MARKS + " ")
+    text = _without_marks(name)
     return pl.when(text != "").then(text)
 
 
 def name_mark(name: pl.Expr) -> pl.Expr:
     """The footnote marks after a name ("ViT-B†" -> "†"), null when there are none."""
-    return _after(name, name.str.strip_chars_end(MARKS + " "))
+    return _after(name, _without_marks(name))
 
 
 def plain_decimal_value(text: pl.Expr) -> pl.Expr:
