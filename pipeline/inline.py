@@ -40,6 +40,8 @@ EMAIL_AUTOLINK = re.compile(
     r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>"
 )
 TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# HTML elements GitHub shows struck through, as it shows `~~text~~`.
+STRUCK_ELEMENTS = frozenset({"del", "s", "strike"})
 # URLs markdown-it-py passes through unchanged; others it percent-encodes or refuses (javascript:).
 PLAIN_URL = re.compile(
     r"(?:(?:https?|mailto):|(?![A-Za-z][A-Za-z0-9+.-]*:))[A-Za-z0-9\-._~:/?#@!$*+,;=]*"
@@ -59,22 +61,35 @@ class RenderedCell:
 
 
 class _PlainText:
-    """Collects the text of a cell; text inside <sup> goes to the footnote marks instead."""
+    """Collects the text of a cell; text inside <sup> goes to the footnote marks instead, and
+    struck-through text (`~~80.1~~`, <del>, <s>) goes to them as "~~80.1~~"."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.links: list[str] = []
         self.notes: list[str] = []
         self.note_parts: list[str] | None = None
+        self.struck_parts: list[str] | None = None
 
     def write(self, text: str) -> None:
-        (self.parts if self.note_parts is None else self.note_parts).append(text)
+        if self.struck_parts is not None:
+            self.struck_parts.append(text)
+        else:
+            (self.parts if self.note_parts is None else self.note_parts).append(text)
 
     def ends_with_digit(self) -> bool:
         """Whether the text written so far (of the note, inside one) ends with a digit."""
+        return self._last_written()[-1:].isdigit()
+
+    def ends_a_word(self) -> bool:
+        """Whether the text written so far (of the note, inside one) ends with a character that
+        is not a space."""
+        last = self._last_written()[-1:]
+        return bool(last) and not last.isspace()
+
+    def _last_written(self) -> str:
         written = self.parts if self.note_parts is None else self.note_parts
-        last = next((part for part in reversed(written) if part), "")
-        return last[-1:].isdigit()
+        return next((part for part in reversed(written) if part), "")
 
     def open_note(self) -> None:
         if self.note_parts is None:
@@ -87,11 +102,23 @@ class _PlainText:
                 self.notes.append(note)
             self.note_parts = None
 
+    def open_struck(self) -> None:
+        if self.struck_parts is None:
+            self.struck_parts = []
+
+    def close_struck(self) -> None:
+        if self.struck_parts is not None:
+            struck = " ".join("".join(self.struck_parts).split())
+            self.struck_parts = None
+            if struck:
+                self.notes.append(f"~~{struck}~~")
+
     def link(self, url: str) -> None:
         if url:
             self.links.append(url)
 
     def result(self) -> RenderedCell:
+        self.close_struck()
         self.close_note()
         return RenderedCell("".join(self.parts).strip(), tuple(self.links), ",".join(self.notes))
 
@@ -262,17 +289,27 @@ def _write_angle(text: str, start: int, writer: _PlainText, _refs: bool) -> int:
 
 
 def _write_tag(tag: str, writer: _PlainText) -> None:
-    """Drop an HTML tag; <sup> and </sup> start and end a footnote mark, and <sub> after a digit
-    starts a word: "85.2<sub>±0.1</sub>" reads "85.2 ±0.1", never the number "85.2±0.1", and
-    "85.2<sub>1</sub>" reads "85.2 1", never 85.21."""
+    """Drop an HTML tag; <sup> and </sup> start and end a footnote mark, <del>, <s> and
+    <strike> struck-through text, and <sub> after a digit or <br> after a word start a word:
+    "85.2<sub>±0.1</sub>" reads "85.2 ±0.1", never the number "85.2±0.1", "85.2<sub>1</sub>"
+    reads "85.2 1", never 85.21, and "81<br>2" reads "81 2"."""
     name = TAG_NAME.match(tag)
     if name is None:
         return
     closing, element = name.group(1), name.group(2).lower()
     if element == "sup":
         writer.close_note() if closing else writer.open_note()
-    elif element == "sub" and not closing and writer.ends_with_digit():
+    elif element in STRUCK_ELEMENTS:
+        writer.close_struck() if closing else writer.open_struck()
+    elif _starts_a_word(element, closing, writer):
         writer.write(" ")
+
+
+def _starts_a_word(element: str, closing: str, writer: _PlainText) -> bool:
+    """Whether the tag ends the word written so far: <sub> after a digit, <br> after a word."""
+    if element == "sub":
+        return not closing and writer.ends_with_digit()
+    return element == "br" and writer.ends_a_word()
 
 
 def _write_bang(text: str, start: int, writer: _PlainText, has_references: bool) -> int:
@@ -372,6 +409,10 @@ def _write_tokens(tokens: Sequence[Any], writer: _PlainText, in_image: bool) -> 
             writer.write(" ")
         elif token.type == "html_inline":
             _write_tag(token.content, writer)
+        elif token.type == "s_open":
+            writer.open_struck()
+        elif token.type == "s_close":
+            writer.close_struck()
         elif token.type == "footnote_ref":
             # A GFM footnote reference is a footnote mark, like <sup>1</sup>: kept apart.
             writer.open_note()

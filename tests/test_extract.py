@@ -210,7 +210,16 @@ def test_tables_are_numbered_in_document_order_with_their_source():
         ("\u2009 81.1\u00a0", "81.1", (), ""),
         ("\u22120.5", "\u22120.5", (), ""),
         ("<b>bold</b> <br> text", "bold  text", (), ""),
-        ("~~80.1~~ 81.0", "80.1 81.0", (), ""),
+        # A line break after a word starts a word: two numbers never glue into one.
+        ("81<br>2", "81 2", (), ""),
+        ("Top-1<br/>Acc", "Top-1 Acc", (), ""),
+        ("<br>81.2", "81.2", (), ""),
+        # Struck-through text is no part of the value; it is kept apart, struck.
+        ("~~80.1~~ 81.0", "81.0", (), "~~80.1~~"),
+        ("~~85.2~~", "", (), "~~85.2~~"),
+        ("<del>80.1</del> 81.0", "81.0", (), "~~80.1~~"),
+        ("<s>80.1</s>81.0<sup>1</sup>", "81.0", (), "~~80.1~~,1"),
+        ("<strike>80.1 </strike>", "", (), "~~80.1~~"),
         ("\\*not emphasis\\*", "*not emphasis*", (), ""),
     ],
 )

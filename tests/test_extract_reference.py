@@ -4,8 +4,9 @@ cmark-gfm is GitHub's own Markdown parser. For documents in plain GFM (no MkDocs
 dialect, which GitHub renders as code or text) every table must have the same header, body
 cells and alignments in both. Cell texts are compared as rendered text: cmark-gfm's HTML with
 its tags dropped and entities decoded, image alt text kept, and footnote references ("85.2[^1]")
-left out, as the extractor keeps them apart from the text. Our side reads the document the way
-the build reads a raw file (decoded, any line ends, a byte order mark dropped).
+and struck-through text ("~~80.1~~") left out, as the extractor keeps them apart from the text.
+Our side reads the document the way the build reads a raw file (decoded, any line ends, a byte
+order mark dropped).
 
 Known differences, left out of the generated documents: cmark-gfm also strikes text through
 between single tildes (`~a~`), the cell renderer (like markdown-it-py) only between double ones;
@@ -41,6 +42,7 @@ class _GithubTables(HTMLParser):
         self.row: list[str] | None = None
         self.cell: list[str] | None = None
         self.in_footnote_mark = False
+        self.in_struck = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
@@ -57,10 +59,14 @@ class _GithubTables(HTMLParser):
             self.cell.append(dict(attrs).get("alt") or "")
         elif tag == "sup" and dict(attrs).get("class") == "footnote-ref":
             self.in_footnote_mark = True
+        elif tag == "del":
+            self.in_struck = True
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "sup":
             self.in_footnote_mark = False
+        elif tag == "del":
+            self.in_struck = False
         elif tag == "thead":
             self.in_head = False
         elif tag in ("th", "td") and self.cell is not None and self.row is not None:
@@ -74,7 +80,7 @@ class _GithubTables(HTMLParser):
             self.row = None
 
     def handle_data(self, data: str) -> None:
-        if self.cell is not None and not self.in_footnote_mark:
+        if self.cell is not None and not self.in_footnote_mark and not self.in_struck:
             self.cell.append(data)
 
 
