@@ -13,7 +13,9 @@ Workers are spawned, so a script that builds 2 MB of text or more must guard its
 """
 
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -116,8 +118,8 @@ class _Chunks:
             return
         # spawn, not fork: a forked child of a process whose polars threads hold a lock can hang.
         # A worker runs polars on one thread: the processes already fill the cores.
-        with _environment(POLARS_MAX_THREADS="1"):
-            pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+        with _environment(POLARS_MAX_THREADS="1"), _interrupts_ignored():
+            pool = worker_pool(workers)
             stack.callback(pool.shutdown, wait=True, cancel_futures=True)
             self.futures = [
                 pool.submit(observe_chunk, chunk, self.cache_dir, self.corrections)
@@ -157,6 +159,34 @@ class _Chunks:
         future: Future[None] = Future()
         future.set_result(None)
         return future
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Spawned worker processes that leave Ctrl-C to the build's own process."""
+    # Ctrl-C reaches every process of the terminal's group. This process stops the build (the
+    # pool is shut down as the stack unwinds); a worker that stopped too would print a traceback.
+    return ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=_ignore_interrupts
+    )
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while the block starts processes, which inherit that from the start: a
+    worker interrupted while it imports the pipeline, before the pool's initializer runs, would
+    print a traceback. Starting them takes ~10 ms."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler; the initializer still runs
+        return
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
 
 
 @contextmanager

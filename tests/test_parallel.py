@@ -1,8 +1,14 @@
 """Observing on worker processes gives what observing in this process gives, in document order."""
 
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 
 import polars as pl
+import psutil
 import pyarrow as pa
 import pytest
 
@@ -112,3 +118,47 @@ def test_an_entry_unreadable_after_its_check_is_observed_again(tmp_path, monkeyp
     assert failed == [docs[1].path]
     assert again[0] == first[0]
     assert again[1].equals(first[1])
+
+
+def _interrupt_handler() -> object:
+    return signal.getsignal(signal.SIGINT)
+
+
+def test_workers_leave_ctrl_c_to_the_build_process():
+    # A worker interrupted too would print its own traceback under the build's one-line error.
+    with parallel.worker_pool(1) as pool:
+        assert pool.submit(_interrupt_handler).result() == signal.SIG_IGN
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_during_a_build_on_workers_is_one_line_and_no_version(tmp_path):
+    # Ctrl-C goes to every process of the terminal's group, here while the workers start.
+    corpus.write_corpus(tmp_path / "raw", documents=6, rows_per_doc=10_000)
+    command = [sys.executable, "-m", "pipeline.cli", "build", "--raw", "raw", "--out", "out"]
+    command += ["--version", "1.0.0"]
+    build = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # As from a terminal, whatever this test runs under (a shell's background job ignores it).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    while build.poll() is None and not _has_a_worker(build.pid):
+        time.sleep(0.01)
+    # The build ignores Ctrl-C for the ~10 ms it takes to start its workers; a worker takes
+    # over a second to import the pipeline.
+    time.sleep(0.3)
+    os.killpg(build.pid, signal.SIGINT)
+    _, errors = build.communicate(timeout=120)
+    assert (build.returncode, errors) == (1, "\nAborted!\n")
+    assert not (tmp_path / "out" / "v1.0.0").exists()
+
+
+def _has_a_worker(pid: int) -> bool:
+    """Whether the process has started a spawned worker process."""
+    try:
+        return any("spawn_main" in " ".join(c.cmdline()) for c in psutil.Process(pid).children())
+    except psutil.Error:
+        return False
