@@ -25,9 +25,25 @@ IMAGENET_1K = (
 )
 
 
+# A heading naming ImageNet-1k as such ("ImageNet-1K trained models", "Results on IN-1k",
+# "ILSVRC-2012"): the table below reports it, whatever a heading above names ("# Backbones on
+# CIFAR-10 and ImageNet-1K"). Bare "ImageNet" is often any ImageNet, so it does not count, nor
+# does a heading about pretraining ("Pretrained on IN-1K" under "Kinetics-400").
+NAMES_IMAGENET_1K = re.compile(
+    r"(?<![^\W_])(?:(?i:imagenet)[\s_-]*1[kK]|IN[\s_-]*1[kK]|(?i:ilsvrc))(?![^\W_])"
+)
+NAMES_PRETRAINING = re.compile(r"(?i)pre[\s_-]*train")
+# A heading naming ImageNet or classification beside a detection or segmentation set ("# Backbones
+# for ImageNet classification, COCO detection and ADE20K segmentation") covers several tasks: the
+# detection set does not decide what a table with a top-1 column below it reports.
+NAMES_CLASSIFICATION = re.compile(r"(?i)imagenet|classification")
+SEVERAL_TASKS_GROUP = "detection-segmentation"
+
+
 @cache
-def _catalog() -> tuple[re.Pattern[str], frozenset[str]]:
-    """The pattern of every evaluation alias, and the header keys of evaluation-set columns."""
+def _catalog() -> tuple[re.Pattern[str], frozenset[str], frozenset[str]]:
+    """The pattern of every evaluation alias, the header keys of evaluation-set columns, and the
+    detection and segmentation aliases as header keys."""
     text = resources.files("pipeline").joinpath("data/evaluations.toml").read_text("utf-8")
     content = tomllib.loads(text)
     aliases = [alias for names in content["evaluations"].values() for alias in names]
@@ -36,7 +52,10 @@ def _catalog() -> tuple[re.Pattern[str], frozenset[str]]:
     words = [_alias_pattern(alias) for alias in aliases]
     pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(words)})(?![^\W_])", re.IGNORECASE)
     columns = frozenset(header_key_text(name) for name in content["columns"]["evaluation_set"])
-    return pattern, columns
+    other_tasks = frozenset(
+        header_key_text(alias) for alias in content["evaluations"][SEVERAL_TASKS_GROUP]
+    )
+    return pattern, columns, other_tasks
 
 
 def _alias_pattern(alias: str) -> str:
@@ -50,12 +69,23 @@ def _alias_pattern(alias: str) -> str:
 
 def heading_evaluation(heading_path: Sequence[str]) -> str | None:
     """The evaluation other than ImageNet-1k val that a table's headings name, nearest heading
-    first, as written ("ImageNet-V2", "Linear probing"); None when they name none."""
-    pattern, _ = _catalog()
+    first, as written ("ImageNet-V2", "Linear probing"); None when they name none, or when a
+    heading nearer than any that does names ImageNet-1k."""
+    pattern, _, other_tasks = _catalog()
     for heading in reversed(heading_path):
-        if (found := pattern.search(heading)) is not None:
-            return found.group(0)
+        named = [found.group(0) for found in pattern.finditer(heading)]
+        if named and not _covers_several_tasks(heading, named, other_tasks):
+            return named[0]
+        if NAMES_IMAGENET_1K.search(heading) and not NAMES_PRETRAINING.search(heading):
+            return None
     return None
+
+
+def _covers_several_tasks(heading: str, named: list[str], other_tasks: frozenset[str]) -> bool:
+    """Whether the heading names classification or ImageNet beside the detection or
+    segmentation sets that are all the evaluations it names."""
+    only_other_tasks = all(header_key_text(name) in other_tasks for name in named)
+    return only_other_tasks and NAMES_CLASSIFICATION.search(heading) is not None
 
 
 def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
@@ -63,7 +93,7 @@ def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
     ImageNet-1k val ("ImageNet-V2", "a 'dataset' column"), null when nothing says so; and
     pos_evaluation_set, the position of its column of evaluation sets, if any: rows there
     naming ImageNet-1k are ImageNet-1k results (evaluated_elsewhere says which are not)."""
-    _, columns = _catalog()
+    _, columns, _ = _catalog()
     # Heading paths repeat from table to table: each distinct one is searched once.
     paths = tables.get_column("heading_path").list.join(SEPARATOR)
     by_path = {path: heading_evaluation(path.split(SEPARATOR)) for path in paths.unique()}

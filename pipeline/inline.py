@@ -40,6 +40,9 @@ EMAIL_AUTOLINK = re.compile(
     r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>"
 )
 TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+# A line break after one of these wraps a long identifier ("ResNeXt101_<br>32x8d_wsl"): it is
+# no space in it.
+IDENTIFIER_JOINERS = frozenset("_-/")
 # HTML elements GitHub shows struck through, as it shows `~~text~~`.
 STRUCK_ELEMENTS = frozenset({"del", "s", "strike"})
 # URLs markdown-it-py passes through unchanged; others it percent-encodes or refuses (javascript:).
@@ -82,10 +85,10 @@ class _PlainText:
         return self._last_written()[-1:].isdigit()
 
     def ends_a_word(self) -> bool:
-        """Whether the text written so far (of the note, inside one) ends with a character that
-        is not a space."""
+        """Whether the text written so far (of the note, inside one) ends a word: with a
+        character that is neither a space nor one that joins an identifier ("_", "-", "/")."""
         last = self._last_written()[-1:]
-        return bool(last) and not last.isspace()
+        return bool(last) and not last.isspace() and last not in IDENTIFIER_JOINERS
 
     def _last_written(self) -> str:
         written = self.parts if self.note_parts is None else self.note_parts
@@ -292,7 +295,8 @@ def _write_tag(tag: str, writer: _PlainText) -> None:
     """Drop an HTML tag; <sup> and </sup> start and end a footnote mark, <del>, <s> and
     <strike> struck-through text, and <sub> after a digit or <br> after a word start a word:
     "85.2<sub>±0.1</sub>" reads "85.2 ±0.1", never the number "85.2±0.1", "85.2<sub>1</sub>"
-    reads "85.2 1", never 85.21, and "81<br>2" reads "81 2"."""
+    reads "85.2 1", never 85.21, "81<br>2" reads "81 2", and "ResNeXt101_<br>32x8d" reads
+    "ResNeXt101_32x8d"."""
     name = TAG_NAME.match(tag)
     if name is None:
         return

@@ -35,6 +35,19 @@ from pipeline.extract import extract_frames
         (["Stylized-ImageNet"], "Stylized-ImageNet"),
         # The nearest heading that names an evaluation decides.
         (["Linear probing", "ImageNet-V2"], "ImageNet-V2"),
+        # Video classification (TF Model Garden, UniFormerV2, ml-cvnets), ImageNet's subsets.
+        (["Kinetics-400 Action Recognition Baselines"], "Kinetics-400"),
+        (["Model Zoo", "K400"], "K400"),
+        (["Something-Something V2"], "Something-Something"),
+        (["Moments in Time V1"], "Moments in Time"),
+        (["Video Classification (Kinetics-400)"], "Video Classification"),
+        (["ImageNet-100"], "ImageNet-100"),
+        (["Tiny-ImageNet"], "Tiny-ImageNet"),
+        (["Results on ImageNet-1K-V2"], "ImageNet-1K-V2"),
+        # ImageNet-1k named beside another evaluation in one heading: the other one decides.
+        (["Zero-shot on ImageNet-1K and ImageNet-V2"], "Zero-shot"),
+        # A heading naming ImageNet-1k as the pretraining set does not end the search.
+        (["Kinetics-400", "Pretrained on IN-1K"], "Kinetics-400"),
     ],
 )
 def test_a_heading_naming_another_evaluation_is_found(heading_path, evaluation):
@@ -56,6 +69,14 @@ def test_a_heading_naming_another_evaluation_is_found(heading_path, evaluation):
         ["Results in a nutshell"],
         ["Written in C++ and CUDA"],
         ["Models trained in R"],
+        # SegFormer's Mix Transformer backbone, not Moments in Time.
+        ["MiT-B0 backbone"],
+        # A heading naming ImageNet-1k ends the search: headings above it are about other tables.
+        ["Model Zoo: CIFAR-10 and ImageNet baselines", "ImageNet-1K"],
+        ["Linear probing", "Fine-tuning on ImageNet-1k"],
+        # A heading naming classification or ImageNet beside detection sets covers several tasks.
+        ["Backbones for ImageNet classification, COCO detection and ADE20K segmentation", "Zoo"],
+        ["Image classification and COCO object detection"],
     ],
 )
 def test_imagenet_1k_and_pretraining_headings_name_no_other_evaluation(heading_path):

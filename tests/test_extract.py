@@ -214,6 +214,9 @@ def test_tables_are_numbered_in_document_order_with_their_source():
         ("81<br>2", "81 2", (), ""),
         ("Top-1<br/>Acc", "Top-1 Acc", (), ""),
         ("<br>81.2", "81.2", (), ""),
+        # ... but a line break that wraps an identifier is no space in it.
+        ("ResNeXt101_<br>32x8d_wsl", "ResNeXt101_32x8d_wsl", (), ""),
+        ("ResNet-<br/>50", "ResNet-50", (), ""),
         # Struck-through text is no part of the value; it is kept apart, struck.
         ("~~80.1~~ 81.0", "81.0", (), "~~80.1~~"),
         ("~~85.2~~", "", (), "~~85.2~~"),
