@@ -28,6 +28,12 @@ READERS = {
     "eval_seq_len": units.SEQUENCE_LENGTH_READER,
 }
 TEXT_COLUMNS = ("model", "family", "training_method")
+# A model cell of nothing but the words of links to weights or logs: UniFormerV2's "[ckpt](...)",
+# "[Download](...)", Swin's "[github](...)/[baidu](...)".
+WEIGHTS_LINK = (
+    r"(?i)^(?:(?:download|ckpt|checkpoints?|weights?|model|links?|url|github|baidu|google|drive"
+    r"|gdrive|onedrive|huggingface|hf|hub|here|pth|logs?|config)(?:[\s/|,;&+·-]+|$))+$"
+)
 POSITION_COLUMNS = [f"pos_{column}" for column in RAW_COLUMN]
 
 
@@ -107,9 +113,9 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
 
 
 def _model_cell() -> pl.Expr:
-    """The cell naming a row's model: its model cell, or its "name" cell where the model cell
-    only repeats its header ("[model](https://...)", ConvNeXt's links to the weights)."""
-    return pl.when(_repeats_its_header("model")).then(pl.col("family")).otherwise(pl.col("model"))
+    """The cell naming a row's model: its model cell, or its "name" cell (if any) where the
+    model cell only links to weights ("[model](https://...)", ConvNeXt's; "[ckpt](...)")."""
+    return pl.when(_links_to_weights()).then(pl.col("family")).otherwise(pl.col("model"))
 
 
 def _image_size(model: pl.Expr) -> pl.Expr:
@@ -236,9 +242,15 @@ def distinct_pretrain_texts(cells: pl.Series) -> pl.Series:
 
 def _names_the_model() -> pl.Expr:
     """Whether a row's family ("name") cell is its model name: the table has no model column,
-    or the model cell only repeats its header (a download link)."""
-    return (pl.col("pos_model") == pl.col("pos_family")).fill_null(False) | _repeats_its_header(
-        "model"
+    or the model cell only links to weights."""
+    return (pl.col("pos_model") == pl.col("pos_family")).fill_null(False) | _links_to_weights()
+
+
+def _links_to_weights() -> pl.Expr:
+    """Whether a row's model cell names no model, only where its weights are: it repeats its
+    header ("[model](url)") or says nothing but words like "ckpt", "Download", "github/baidu"."""
+    return _repeats_its_header("model") | pl.col("model").str.contains(WEIGHTS_LINK).fill_null(
+        False
     )
 
 

@@ -364,6 +364,15 @@ def test_rows_normalized_in_batches_equal_rows_normalized_at_once(
         (["name", "acc@1", "model"], ["ConvNeXt-T", "82.1", "model"], "ConvNeXt-T", None),
         (["name", "acc@1", "Model"], ["ConvNeXt-T", "82.1", "MODEL"], "ConvNeXt-T", None),
         (["Model", "Top-1"], ["Model-X", "82.1"], "Model-X", None),
+        # Other words of links to weights: Swin's quantization README, UniFormerV2, papers.
+        (["name", "acc@1", "model"], ["Swin-T", "82.1", "github/baidu"], "Swin-T", None),
+        (["name", "acc@1", "model"], ["Swin-T", "82.1", "github / baidu"], "Swin-T", None),
+        (["name", "Top-1", "Model"], ["UniFormerV2-B", "82.1", "ckpt"], "UniFormerV2-B", None),
+        (["name", "Top-1", "Model"], ["LESA_WRN50", "82.1", "Download"], "LESA_WRN50", None),
+        (["Frozen Model", "Top-1", "Model"], ["UniFormerV2-B", "82.1", "ckpt"], None, None),
+        (["Model", "Top-1"], ["Google Drive", "82.1"], None, None),
+        (["Model", "Top-1"], ["model_zoo_net", "82.1"], "model_zoo_net", None),
+        (["Model", "Top-1"], ["hf-net", "82.1"], "hf-net", None),
         (["Model", "Top-1"], ["resnet50.a1_in1k", "80.4"], "resnet50.a1_in1k", None),
         # DeiT's and Swin's model zoos: no model column, the models named in "name".
         (
