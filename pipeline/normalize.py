@@ -28,6 +28,7 @@ READERS = {
     "eval_seq_len": units.SEQUENCE_LENGTH_READER,
 }
 TEXT_COLUMNS = ("model", "family", "training_method")
+ACCURACY_COLUMNS = ["top1", "top5"]
 # A model cell of nothing but the words of links to weights or logs: UniFormerV2's "[ckpt](...)",
 # "[Download](...)", Swin's "[github](...)/[baidu](...)".
 WEIGHTS_LINK = (
@@ -49,8 +50,42 @@ def normalize_rows(
     # A row's observation depends on its cells and its table only, so rows are normalized a
     # batch at a time: the intermediate columns of a million rows at once peak at ~1.8 GB.
     located_tables = table_context(tables)
-    return batches.map_batches(
+    normalized = batches.map_batches(
         rows, lambda batch: normalize_batch(located_tables, batch), batch_rows
+    )
+    return percent_from_fractions(normalized)
+
+
+def percent_from_fractions(observations: pl.DataFrame) -> pl.DataFrame:
+    """Observations whose table gives every accuracy as a fraction ("0.774", Keras' and
+    PaddleClas' model pages) with those accuracies in percent (77.4), noted in the footnotes
+    ("top1:fraction"); the raw cells keep what was written.
+
+    A whole table decides, never one cell: no top-1 or top-5 accuracy is 1% or less, so a table
+    of nothing but (0, 1] values writes fractions, while one such value among percents is an
+    error the range checks quarantine.
+    """
+    fraction = {column: (pl.col(column) > 0) & (pl.col(column) <= 1) for column in ACCURACY_COLUMNS}
+    if not observations.select(pl.any_horizontal(fraction.values()).any()).item():
+        return observations
+    only_fractions = pl.all_horizontal(
+        fraction[column] | pl.col(column).is_null() for column in ACCURACY_COLUMNS
+    )
+    in_fraction_table = (
+        (only_fractions.all() & pl.any_horizontal(fraction.values()).any()).over(TABLE_KEY)
+    ).fill_null(False)
+    notes = pl.concat_list(
+        pl.when(pl.col(column).is_not_null()).then(pl.lit(f"{column}:fraction"))
+        for column in ACCURACY_COLUMNS
+    ).list.drop_nulls()
+    return observations.with_columns(
+        *(
+            pl.when(in_fraction_table).then((pl.col(column) * 100).round(9)).otherwise(column)
+            for column in ACCURACY_COLUMNS
+        ),
+        footnotes=pl.when(in_fraction_table)
+        .then(pl.concat_list(pl.col("footnotes").fill_null([]), notes))
+        .otherwise("footnotes"),
     )
 
 

@@ -25,14 +25,19 @@ class ObservedRows:
 def observe_rows(
     tables: pl.DataFrame, rows: pl.DataFrame, corrections: list[errata.Correction]
 ) -> ObservedRows:
-    """Every extracted row as a checked Observation with its failed checks, a batch at a time
-    (BATCH_ROWS rows)."""
+    """Every extracted row as a checked Observation with its failed checks: normalized a batch
+    at a time (BATCH_ROWS rows), fractions read table by table, then corrected and checked a
+    batch at a time."""
     located_tables = normalize.table_context(tables)
-    observed, matched = [], set()
-    for batch in batches.row_batches(dedupe.in_source_order(rows)):
-        corrected, matched_here = errata.correct_rows(
-            normalize.normalize_batch(located_tables, batch), corrections
+    normalized = normalize.percent_from_fractions(
+        batches.map_batches(
+            dedupe.in_source_order(rows),
+            lambda batch: normalize.normalize_batch(located_tables, batch),
         )
+    )
+    observed, matched = [], set()
+    for batch in batches.row_batches(normalized):
+        corrected, matched_here = errata.correct_rows(batch, corrections)
         observed.append(checked_observations(corrected))
         matched |= matched_here
     return ObservedRows(pl.concat(observed), matched)

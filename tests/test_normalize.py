@@ -410,3 +410,40 @@ def test_a_model_zoo_table_with_names_in_its_name_column_gives_results() -> None
         224,
         28.0,
     )
+
+
+@pytest.mark.parametrize(
+    ("rows", "top1", "top5", "footnotes"),
+    [
+        # Keras' and PaddleClas' model pages: every accuracy of the table a fraction.
+        (
+            [["Xception", "0.790", "0.945"], ["VGG16", "0.713", "-"]],
+            [79.0, 71.3],
+            [94.5, None],
+            [["top1:fraction", "top5:fraction"], ["top1:fraction"]],
+        ),
+        ([["a", "1", "0.5"]], [100.0], [50.0], [["top1:fraction", "top5:fraction"]]),
+        # One value in (0, 1] among percents is an error for the range checks, not a fraction.
+        ([["a", "0.790", "94.5"]], [0.79], [94.5], [None]),
+        ([["a", "79.0", "94.5"], ["b", "0.713", "0.9"]], [79.0, 0.713], [94.5, 0.9], [None, None]),
+        ([["a", "0", "0.5"]], [0.0], [0.5], [None]),
+        # A table without any accuracy is no fraction table.
+        ([["a", "-", ""]], [None], [None], [None]),
+    ],
+)
+def test_a_table_of_fractions_reads_them_as_percent_with_a_footnote(rows, top1, top5, footnotes):
+    tables, body = frames(["Model", "Top-1", "Top-5"], *rows)
+    for batch_rows in (1, len(rows)):
+        observations = normalize_rows(tables, body, batch_rows=batch_rows)
+        assert observations.get_column("top1").to_list() == top1
+        assert observations.get_column("top5").to_list() == top5
+        assert observations.get_column("footnotes").to_list() == footnotes
+        assert observations.get_column("top1_raw").to_list() == [row[1] for row in rows]
+
+
+def test_only_the_table_of_fractions_is_read_as_percent() -> None:
+    table = "| Model | Top-1 |\n|---|---|\n| {} | {} |\n"
+    markdown = table.format("a", "0.774") + "\n" + table.format("b", "77.4")
+    observations = normalize_rows(*tables_to_frames(extract_tables(markdown, "doc.md")))
+    assert observations.get_column("top1").to_list() == [77.4, 77.4]
+    assert observations.get_column("footnotes").to_list() == [["top1:fraction"], None]
