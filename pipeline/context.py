@@ -86,7 +86,7 @@ def parse_datasets(toml_text: str) -> DatasetCatalog:
     tags: dict[str, str] = {}
     written: list[str] = []
     for dataset, entry in tomllib.loads(toml_text).get("datasets", {}).items():
-        for tag in entry.get("tags", []):
+        for tag in [*entry.get("tags", []), *entry.get("tags_only", [])]:
             _add_entry(tags, tag.lower(), dataset, tag)
         for alias in [*entry.get("aliases", []), *entry.get("tags", [])]:
             _add_entry(aliases, alias_key(alias), dataset, alias)

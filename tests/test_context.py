@@ -66,6 +66,8 @@ TAGS = [
     ("vit_base_patch16_clip_224.laion2b_ft_in1k", "laion-2b", "laion2b"),
     ("caformer_b36_384_in21ft1k", "imagenet-22k", "in21ft1k"),
     ("convformer_b36_384_in21kft1k", "imagenet-22k", "in21kft1k"),
+    # Noisy Student: ImageNet-1k labels with JFT-300M's unlabelled images.
+    ("tf_efficientnet_l2.ns_jft_in1k", "jft-300m", "jft"),
     # What follows `ft` is the fine-tuning data, never the pretraining data.
     ("regnety_1280.swag_ft_in1k", None, None),
     ("resnext101_32x16d.fb_ssl_yfcc100m_ft_in1k", None, None),
