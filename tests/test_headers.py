@@ -76,6 +76,9 @@ SYNONYMS = [
     ("Input", "img_size"),
     ("ImageNet top-1 acc. (paper)", "top1"),
     ("Top-1 (reported)", "top1"),
+    # CaiT's "res", the awesome-vision-transformers comparison's "Parms(M)".
+    ("res", "img_size"),
+    ("Parms(M)", "params_m"),
     ("training method", "training_method"),
 ]
 
