@@ -29,6 +29,8 @@ READERS = {
 }
 TEXT_COLUMNS = ("model", "family", "training_method")
 ACCURACY_COLUMNS = ["top1", "top5"]
+# A params header giving its unit as millions: "Params (M)", "#Params [M]", "Params (millions)".
+MILLIONS_HEADER = r"(?i)[(\[]\s*(?:m|mil|millions?)\s*[)\]]|\bmillions?\b"
 # A model cell of nothing but the words of links to weights or logs: UniFormerV2's "[ckpt](...)",
 # "[Download](...)", Swin's "[github](...)/[baidu](...)".
 WEIGHTS_LINK = (
@@ -132,6 +134,7 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             & ~evaluations.evaluated_elsewhere(pl.col("cells"), pl.col("pos_evaluation_set")),
             _model=_model_cell(),
             family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
+            params_m=_params_millions(),
         )
         .with_columns(
             # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
@@ -153,6 +156,14 @@ def _model_cell() -> pl.Expr:
     return pl.when(_links_to_weights()).then(pl.col("family")).otherwise(pl.col("model"))
 
 
+def _params_millions() -> pl.Expr:
+    """A row's parameters in millions: its cell's, or the whole number it writes when its
+    column's header says millions ("Params (M)": 21743 is ViT-22B's 21,743M, no raw count)
+    and the number is below a million millions."""
+    in_millions = pl.col("params_in_millions") & (pl.col("_params_count") < 1e6)
+    return pl.when(in_millions).then("_params_count").otherwise("params_m")
+
+
 def _image_size(model: pl.Expr) -> pl.Expr:
     """A row's image size: its cell's, or in a table without an image-size column the size the
     model's name ends with ("-600px"), else the one its heading names, if any."""
@@ -172,7 +183,13 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
         .join(elsewhere, on=TABLE_KEY, how="left", maintain_order="left")
         # A table under a heading naming another evaluation is no results table; in one with
         # a column of evaluation sets, the rows naming another set are not (with_context).
-        .with_columns(pl.col("is_results_table") & pl.col("heading_evaluation").is_null())
+        .with_columns(
+            pl.col("is_results_table") & pl.col("heading_evaluation").is_null(),
+            params_in_millions=pl.col("header")
+            .list.get(pl.col("pos_params_m"), null_on_oob=True)
+            .str.contains(MILLIONS_HEADER)
+            .fill_null(False),
+        )
         .drop("heading_evaluation")
     )
 
@@ -220,7 +237,8 @@ def cell_readings(column: str, reader: units.Reader, cells: pl.Series) -> pl.Dat
     """Per distinct cell text of a numeric column: its value, footnote ('top1:*') and error."""
     raw = RAW_COLUMN[column]
     text, value = pl.col("_text"), pl.col(column)
-    bound = ["params_lower_bound"] if reader is units.PARAMS_READER else []
+    params = reader is units.PARAMS_READER
+    extra = [pl.col("params_lower_bound"), units.raw_count(text).alias("_params_count")]
     return (
         value_readings(cells.drop_nulls().unique().to_frame(raw).lazy(), column, reader)
         .with_columns(
@@ -229,7 +247,7 @@ def cell_readings(column: str, reader: units.Reader, cells: pl.Series) -> pl.Dat
             ),
             pl.concat_str(pl.lit(f"{column}:"), pl.col("_mark")).alias(f"_footnote_{column}"),
         )
-        .select(raw, column, f"_footnote_{column}", f"_error_{column}", *bound)
+        .select(raw, column, f"_footnote_{column}", f"_error_{column}", *(extra if params else []))
         .collect()
     )
 

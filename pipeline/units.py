@@ -65,7 +65,8 @@ THOUSANDS = {"k": 1000.0}
 # raw count ("25,557,032" is resnet50's 25.6M), not millions: 10,000M would be a
 # 10-billion-parameter model, and raw counts of real models start near 100,000. Below that a
 # separator changes nothing ("1,843" is ViT-G's 1,843M, as "1843" is), and a decimal point
-# ("10000.0") keeps a number in millions.
+# ("10000.0") keeps a number in millions, as does a header saying millions ("Params (M)": 21743
+# is ViT-22B; pipeline.normalize reads that).
 RAW_COUNT = r"^(?:[0-9]{1,3}(?:,[0-9]{3}){2,}|[1-9][0-9]{1,2},[0-9]{3}|[1-9][0-9]{4,})$"
 # Image sizes: "384", "224x224", "224×224", "384^2", "384²", "224px". A non-square "224x320" is
 # an error: the column holds one size per side and picking either side would invent a result.
@@ -176,6 +177,13 @@ def params_value(text: pl.Expr) -> pl.Expr:
     per = unit.replace_strict(THOUSANDS, default=1.0, return_dtype=pl.Float64)
     per_count = pl.when(raw_count).then(pl.lit(1e6)).otherwise(pl.lit(1.0))
     return pl.when(text.str.contains(PARAMS)).then(number * times / (per * per_count))
+
+
+def raw_count(text: pl.Expr) -> pl.Expr:
+    """The whole number a raw count writes ("21,743" -> 21743.0, as written, not in millions);
+    null for other value text."""
+    digits = text.str.replace_all(",", "", literal=True)
+    return pl.when(text.str.contains(RAW_COUNT)).then(digits.cast(pl.Float64, strict=False))
 
 
 def params_bound(text: pl.Expr) -> pl.Expr:

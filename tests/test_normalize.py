@@ -447,3 +447,26 @@ def test_only_the_table_of_fractions_is_read_as_percent() -> None:
     observations = normalize_rows(*tables_to_frames(extract_tables(markdown, "doc.md")))
     assert observations.get_column("top1").to_list() == [77.4, 77.4]
     assert observations.get_column("footnotes").to_list() == [["top1:fraction"], None]
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "params_m"),
+    [
+        # A whole number of 10,000 or more is a raw count, unless the header says millions.
+        ("Params", "21743", 0.021743),
+        ("Parameters", "22,910,480", 22.91048),
+        ("Params (M)", "21743", 21743.0),
+        ("Params (M)", "21,743", 21743.0),
+        ("#Params [M]", "21743", 21743.0),
+        ("Parameters (M)", "21743", 21743.0),
+        # A million millions is no model: a raw count even under "(M)".
+        ("Params (M)", "22,910,480", 22.91048),
+        ("Params (M)", "3926", 3926.0),
+        ("Params (M)", "21.7B", 21700.0),
+    ],
+)
+def test_a_params_header_in_millions_keeps_a_large_whole_number_in_millions(
+    header: str, cell: str, params_m: float
+) -> None:
+    row = first_observation(["Model", "Top-1", header], ["ViT-22B", "89.5", cell])
+    assert (row["params_m"], row["params_raw"], row["parse_errors"]) == (params_m, cell, [])
