@@ -45,7 +45,9 @@ NAME_IMAGE_SIZE = r"[-_]([0-9]{3,4})px$"
 # name or the heading says the data, as for "-".
 NO_PRETRAINING = (
     r"(?i)^(?:(?:trained\s+)?from\s+scratch|scratch|supervised|self-supervised|"
-    r"fcmae|mae|simmim|beit|dino|dinov2|ibot|moco\s*v[0-9]|data2vec|eva)$"
+    r"fcmae|mae|simmim|beit|dino|dinov2|ibot|moco\s*v[0-9]|data2vec|eva|"
+    # A yes/no column ("pretrain: Y"): whether the weights were pretrained, not on what.
+    r"y|n|yes|no|[✓✔✗✘])$"
 )
 
 

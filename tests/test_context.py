@@ -197,6 +197,10 @@ PRETRAIN = [
     (("ConvNeXt V2-A", "FCMAE ImageNet-21k", None), ("imagenet-22k", "ImageNet-21k", "cell", None)),
     # A pretraining method alone (mmpretrain's Pretrain column) names no dataset either.
     (("ConvNeXt V2-A", "FCMAE", "imagenet-1k"), ("imagenet-1k", "IMAGENET-1K", "heading", None)),
+    # A yes/no column says whether the weights were pretrained, not on what (tw's model zoo).
+    (("resnet50", "Y", "imagenet-1k"), ("imagenet-1k", "IMAGENET-1K", "heading", None)),
+    (("resnet50", "N", None), (None, None, None, None)),
+    (("resnet50", "✓", None), (None, None, None, None)),
     (
         ("ViT-L", "JFT-4B", "imagenet-1k"),
         (None, None, None, "pretrain_dataset: 'JFT-4B' names no known dataset"),
