@@ -51,7 +51,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 
 # A cell needs inline rendering only when it holds one of these, or a "_" next to a non-word
 # character: "vit_base_patch16_224" is plain text, "_ViT_" is emphasis. Two patterns, since one
@@ -96,6 +96,8 @@ MKDOCS_CONTAINER = re.compile(
     r'|\?{3}\+? ?(?:(?:[\w\-]+(?: +[\w\-]+)*?)?(?: +".*?")|[\w\-]+(?: +[\w\-]+)*?) *'
     r'|={3}(?:\+|\+!|!\+|!)? +".*?" *'
 )
+# The title of an admonition or content tab: its quoted text.
+MKDOCS_TITLE = re.compile(r'"(.*)"')
 # MkDocs' md_in_html: `<div markdown>` (or markdown="1", "block") holds Markdown, not HTML.
 MARKDOWN_IN_HTML = re.compile(
     r"<[A-Za-z][A-Za-z0-9-]*(?:[ \t][^>]*)?[ \t]markdown"
@@ -304,6 +306,9 @@ class _Container:
     empty: bool = False
     # An admonition or content tab (MkDocs): no line continues it lazily.
     mkdocs: bool = False
+    # Its title, as written (`=== "ImageNet-V2"`, `!!! note "Linear probing"`): the tables in it
+    # have it last in their heading path, as the page shows it above them.
+    title: str | None = None
 
 
 @dataclass
@@ -558,7 +563,15 @@ class _BlockScanner:
             ):
                 self.html_end = end
         elif start == "mkdocs":
-            self.containers.append(_Container(quote=False, indent=indent + 4, mkdocs=True))
+            title = MKDOCS_TITLE.search(text)
+            self.containers.append(
+                _Container(
+                    quote=False,
+                    indent=indent + 4,
+                    mkdocs=True,
+                    title=title.group(1).strip() or None if title else None,
+                )
+            )
 
     def _open_markdown_element(self, text: str) -> None:
         """The tag's content is Markdown: the lines after it are read as such, until it closes."""
@@ -636,7 +649,8 @@ class _BlockScanner:
         header_line = self.paragraph.last_line
         # cmark-gfm keeps the lines before the header as text: link definitions there do not count.
         self.paragraph = None
-        path = tuple(heading for _, heading in self.headings)
+        titles = [container.title for container in self.containers if container.title]
+        path = (*(heading for _, heading in self.headings), *titles)
         self.table = _OpenTable(header_line, path, header, align, self._row_start())
         return True
 

@@ -344,7 +344,17 @@ def test_tabs_task_items_and_html_blocks_follow_cmark_gfm(markdown, tables):
         # Openers as Python-Markdown's admonition and pymdownx's details and tabbed read them.
         ("!!!note\n    | a | b |\n    |---|---|\n", [(["a", "b"], [], [])]),
         ("!!!\tnote\n    | a | b |\n    |---|---|\n", [(["a", "b"], [], [])]),
-        ('===! "A"\n\n    | a | b |\n    |---|---|\n', [(["a", "b"], [], [])]),
+        ('===! "A"\n\n    | a | b |\n    |---|---|\n', [(["a", "b"], [], ["A"])]),
+        # A tab's or an admonition's title is the last heading of the tables in it.
+        (
+            '# R\n=== "ImageNet-V2"\n    | a |\n    |---|\n=== "IN-1k"\n    | b |\n    |---|\n',
+            [(["a"], [], ["R", "ImageNet-V2"]), (["b"], [], ["R", "IN-1k"])],
+        ),
+        (
+            '!!! note "Linear *probing*"\n    ??? "Sub"\n        | a |\n        |---|\n',
+            [(["a"], [], ["Linear probing", "Sub"])],
+        ),
+        ('??? info ""\n    | a |\n    |---|\n\n| b |\n|---|\n', [(["a"], [], []), (["b"], [], [])]),
         ("!!! note: see\n\n    | a | b |\n    |---|---|\n", []),
         ('!!! note "T" extra\n\n    | a | b |\n    |---|---|\n', []),
         ("  !!! note\n\n      | a | b |\n      |---|---|\n", []),
