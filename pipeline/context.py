@@ -37,6 +37,13 @@ FINE_TUNED_AFTER = re.compile(r"\s*(?:fine[\s-]?tun|finetun|ft\b)", re.IGNORECAS
 HEADING_IMAGE_SIZE = re.compile(
     r"(?<![\w.])([0-9]{3,4})(?:[ \t]*[x×][ \t]*([0-9]{3,4})|[ \t]*px|\^2|²)(?![\w.])", re.IGNORECASE
 )
+# Words before a size in a heading that say what it is: the size fine-tuned or evaluated at, or
+# the size pretrained at, which is not the evaluation's.
+SIZE_EVALUATED = re.compile(r"(?i)fine[\s-]*tun|finetun|\beval|\btest")
+# "Pre-trained on ImageNet-22K at 192x192"; not "ImageNet-1K pretrained (224x224)", where
+# pretrained means the weights, trained at the size.
+SIZE_PRETRAINED = re.compile(r"(?i)pre[\s-]*train.*(?:\bat|@)\s*$")
+SIZE_JOINER = re.compile(r"(?i)\s*(?:,|/|&|and|or)?\s*")
 # The image size a model name ends with, in pixels: mmpretrain's
 # "efficientnet-b7_3rdparty-ra-noisystudent_in1k-600px".
 NAME_IMAGE_SIZE = r"[-_]([0-9]{3,4})px$"
@@ -178,13 +185,31 @@ def heading_context(tables: pl.DataFrame) -> pl.DataFrame:
 
 def heading_image_size(heading_path: Sequence[str]) -> int | None:
     """The image size named by the nearest heading that names one ("... (224x224)"); None when
-    none does, or when that heading names two."""
+    none does, or when that heading names two and not one as the fine-tuning or evaluation size
+    ("Trained on 256x256 and Finetuned on 384x384" is 384). A size the heading says the model
+    was pretrained at ("Pre-trained at 192x192, fine-tuned on ImageNet-1K") is none of them."""
     for heading in reversed(heading_path):
-        found = list(HEADING_IMAGE_SIZE.finditer(heading))
-        sizes = {int(size.group(1)) for size in found if size.group(2) in (None, size.group(1))}
+        sizes: dict[int, str] = {}
+        written_before, before = 0, ""
+        for found in HEADING_IMAGE_SIZE.finditer(heading):
+            between = heading[written_before : found.start()]
+            # "fine-tuned at 224x224 and 384x384": a size joined to the one before shares its words.
+            before = before if SIZE_JOINER.fullmatch(between) and written_before else between
+            if found.group(2) in (None, found.group(1)):
+                sizes[int(found.group(1))] = before
+            written_before = found.end()
         if sizes:
-            return sizes.pop() if len(sizes) == 1 else None
+            return _evaluated_size(sizes)
     return None
+
+
+def _evaluated_size(sizes: dict[int, str]) -> int | None:
+    """Of the sizes a heading names, each with the words before it, the one evaluated at."""
+    fine_tuned = [size for size, before in sizes.items() if SIZE_EVALUATED.search(before)]
+    if fine_tuned:
+        return fine_tuned[0] if len(fine_tuned) == 1 else None
+    others = [size for size, before in sizes.items() if not SIZE_PRETRAINED.search(before)]
+    return others[0] if len(others) == 1 else None
 
 
 def name_image_size(model: pl.Expr) -> pl.Expr:

@@ -257,6 +257,13 @@ def test_a_dataset_cell_names_an_abbreviation_in_any_case_where_prose_does_not()
         (["May 2025: Searching for Better ViT Baselines"], None),
         (["Non-square 224x320"], None),
         (["224x224 and 384x384"], None),
+        # Of two sizes, the one fine-tuned or evaluated at; never the one pretrained at.
+        (["MobileViTv2 (Trained on 256x256 and Finetuned on 384x384)"], 384),
+        (["Pretrained at 224x224, evaluated at 288x288"], 288),
+        (["Pre-trained on ImageNet-22K at 192x192, fine-tuned on ImageNet-1K"], None),
+        (["Pre-trained at 192x192, fine-tuned at 224x224 and 384x384"], None),
+        (["Pre-trained at 192x192", "Results (224x224)"], 224),
+        (["ImageNet-1K pretrained (224x224)"], 224),
     ],
 )
 def test_the_nearest_heading_naming_one_square_image_size_gives_it(
