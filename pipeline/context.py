@@ -26,12 +26,14 @@ UNTAGGED_TIMM_NAME = r"^[a-z][a-z0-9_]*_"
 # pretrained models), "Results on ImageNet-1K". Another dataset fine-tuned on before it is:
 # ConvNeXt V2's "ImageNet-22K fine-tuned models" were fine-tuned on ImageNet-22K, then on 1K.
 EVALUATION_DATASET = "imagenet-1k"
+# "fine-tuned", "fine tuning", "finetuned" (the start of the word).
+FINE_TUNING = r"fine[\s-]?tun|finetun"
 FINE_TUNED_OR_EVALUATED_ON = re.compile(
-    r"(?:fine[\s-]?tun\w*|finetun\w*|\bft|evaluat\w*|\beval|\btest\w*|results?|accuracy|"
+    rf"(?:(?:{FINE_TUNING})\w*|\bft|evaluat\w*|\beval|\btest\w*|results?|accuracy|"
     r"classification)\s+(?:on|with)\s*$",
     re.IGNORECASE,
 )
-FINE_TUNED_AFTER = re.compile(r"\s*(?:fine[\s-]?tun|finetun|ft\b)", re.IGNORECASE)
+FINE_TUNED_AFTER = re.compile(rf"\s*(?:{FINE_TUNING}|ft\b)", re.IGNORECASE)
 # The image size a heading gives its tables: "ImageNet-1K models (224x224)", "fine-tuned at
 # 384x384", "384px", "384^2"; a non-square "224x320" gives none.
 HEADING_IMAGE_SIZE = re.compile(
@@ -39,7 +41,7 @@ HEADING_IMAGE_SIZE = re.compile(
 )
 # Words before a size in a heading that say what it is: the size fine-tuned or evaluated at, or
 # the size pretrained at, which is not the evaluation's.
-SIZE_EVALUATED = re.compile(r"(?i)fine[\s-]*tun|finetun|\beval|\btest")
+SIZE_EVALUATED = re.compile(rf"(?i){FINE_TUNING}|\beval|\btest")
 # "Pre-trained on ImageNet-22K at 192x192"; not "ImageNet-1K pretrained (224x224)", where
 # pretrained means the weights, trained at the size.
 SIZE_PRETRAINED = re.compile(r"(?i)pre[\s-]*train.*(?:\bat|@)\s*$")

@@ -569,7 +569,7 @@ class _BlockScanner:
                     quote=False,
                     indent=indent + 4,
                     mkdocs=True,
-                    title=title.group(1).strip() or None if title else None,
+                    title=(title.group(1).strip() or None) if title else None,
                 )
             )
 
