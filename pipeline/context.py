@@ -137,8 +137,11 @@ def dataset_mentioned(
     any_case, abbreviations match in any case (a dataset cell's "IN-22k")."""
     catalog = catalog or dataset_catalog()
     found = _mention_pattern(catalog, any_case).search(text or "")
-    if found is None:
-        return None
+    return None if found is None else _mention(catalog, found)
+
+
+def _mention(catalog: DatasetCatalog, found: re.Match[str]) -> Mention:
+    """The dataset an alias matched in some text names, with the words as written."""
     return Mention(catalog.aliases[alias_key(found.group(0))], found.group(0))
 
 
@@ -159,8 +162,7 @@ def _pretraining_mentions(heading: str) -> list[Mention]:
     fine-tuned or evaluated on."""
     catalog = dataset_catalog()
     mentions = [
-        (found, Mention(catalog.aliases[alias_key(found.group(0))], found.group(0)))
-        for found in _mention_pattern(catalog).finditer(heading)
+        (found, _mention(catalog, found)) for found in _mention_pattern(catalog).finditer(heading)
     ]
     return [
         mention

@@ -25,16 +25,9 @@ class ObservedRows:
 def observe_rows(
     tables: pl.DataFrame, rows: pl.DataFrame, corrections: list[errata.Correction]
 ) -> ObservedRows:
-    """Every extracted row as a checked Observation with its failed checks: normalized a batch
-    at a time (BATCH_ROWS rows), fractions read table by table, then corrected and checked a
-    batch at a time."""
-    located_tables = normalize.table_context(tables)
-    normalized = normalize.percent_from_fractions(
-        batches.map_batches(
-            dedupe.in_source_order(rows),
-            lambda batch: normalize.normalize_batch(located_tables, batch),
-        )
-    )
+    """Every extracted row as a checked Observation with its failed checks: normalized
+    (normalize_rows), then corrected and checked a batch at a time (BATCH_ROWS rows)."""
+    normalized = normalize.normalize_rows(tables, dedupe.in_source_order(rows))
     observed, matched = [], set()
     for batch in batches.row_batches(normalized):
         corrected, matched_here = errata.correct_rows(batch, corrections)

@@ -79,9 +79,9 @@ def _source_entry(item: object, number: int, path: Path) -> SourceEntry:
     """One [[source]] entry, refused unless it names a file inside raw/ and its sha256."""
     fields = item if isinstance(item, dict) else {}
     file, sha256 = fields.get("file"), fields.get("sha256")
-    if not isinstance(file, str) or not file or not isinstance(sha256, str):
-        raise InputError(str(path), f"[[source]] #{number} needs a file and a 64-hex sha256")
-    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+    if not (isinstance(file, str) and file and isinstance(sha256, str)) or not re.fullmatch(
+        r"[0-9a-f]{64}", sha256
+    ):
         raise InputError(str(path), f"[[source]] #{number} needs a file and a 64-hex sha256")
     if Path(file).is_absolute() or ".." in Path(file).parts:
         raise InputError(str(path), f"[[source]] #{number}: {file} is not a path inside raw/")
