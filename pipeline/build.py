@@ -18,6 +18,7 @@ from pipeline import (
     catalog,
     dedupe,
     errata,
+    interrupts,
     normalize,
     observe,
     parallel,
@@ -59,6 +60,20 @@ def on_the_in_memory_engine(
     return wrapped
 
 
+def interrupted_between_steps(
+    build: Callable[Arguments, Returned],
+) -> Callable[Arguments, Returned]:
+    """Run a build that Ctrl-C stops at its next checkpoint, never inside a polars call (where
+    polars would panic); once it writes its version, it finishes that."""
+
+    @functools.wraps(build)
+    def wrapped(*args: Arguments.args, **kwargs: Arguments.kwargs) -> Returned:
+        with interrupts.deferred():
+            return build(*args, **kwargs)
+
+    return wrapped
+
+
 def one_build_at_a_time(
     build: Callable[Concatenate[Path, Path, Arguments], Returned],
 ) -> Callable[Concatenate[Path, Path, Arguments], Returned]:
@@ -76,6 +91,7 @@ def one_build_at_a_time(
     return wrapped
 
 
+@interrupted_between_steps
 @on_the_in_memory_engine
 @one_build_at_a_time
 def build_dataset(
@@ -191,7 +207,8 @@ class StageTimer:
         self.current: tuple[str, float] | None = None
 
     def start(self, stage: str) -> None:
-        """End the running stage (if any) and start the named one."""
+        """End the running stage (if any) and start the named one; a checkpoint for Ctrl-C."""
+        interrupts.checkpoint()
         self.finish()
         self.current = (stage, time.perf_counter())
         if self.progress is not None:

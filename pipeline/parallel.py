@@ -13,9 +13,7 @@ Workers are spawned, so a script that builds 2 MB of text or more must guard its
 """
 
 import os
-import signal
 import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -23,7 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from pipeline import cache, errata, extract, observe
+from pipeline import cache, errata, extract, interrupts, observe
 from pipeline.decode import Doc
 
 # Below this much text a pool costs more than it saves: the seed build (3 documents, 90 kB)
@@ -76,6 +74,8 @@ def observe_documents(
         counts.observed, counts.cached = len(missing), len(docs) - len(missing)
         chunks.start(workers, stack)
         for doc in docs:
+            # Ctrl-C stops the build here, inside the stack: the pool is shut down first.
+            interrupts.checkpoint()
             read = cache.read_entry(cache_dir, doc.sha256, doc.path) if doc.path in cached else None
             yield read or chunks.entry(doc)
 
@@ -118,7 +118,7 @@ class _Chunks:
             return
         # spawn, not fork: a forked child of a process whose polars threads hold a lock can hang.
         # A worker runs polars on one thread: the processes already fill the cores.
-        with _environment(POLARS_MAX_THREADS="1"), _interrupts_ignored():
+        with _environment(POLARS_MAX_THREADS="1"), interrupts.ignored():
             pool = worker_pool(workers)
             stack.callback(pool.shutdown, wait=True, cancel_futures=True)
             self.futures = [
@@ -166,27 +166,8 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     # Ctrl-C reaches every process of the terminal's group. This process stops the build (the
     # pool is shut down as the stack unwinds); a worker that stopped too would print a traceback.
     return ProcessPoolExecutor(
-        workers, mp_context=get_context("spawn"), initializer=_ignore_interrupts
+        workers, mp_context=get_context("spawn"), initializer=interrupts.ignore_in_worker
     )
-
-
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-@contextmanager
-def _interrupts_ignored() -> Iterator[None]:
-    """Ctrl-C ignored while the block starts processes, which inherit that from the start: a
-    worker interrupted while it imports the pipeline, before the pool's initializer runs, would
-    print a traceback. Starting them takes ~10 ms."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set a handler; the initializer still runs
-        return
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, handler)
 
 
 @contextmanager
