@@ -45,6 +45,9 @@ TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 IDENTIFIER_JOINERS = frozenset("_-/")
 # HTML elements GitHub shows struck through, as it shows `~~text~~`.
 STRUCK_ELEMENTS = frozenset({"del", "s", "strike"})
+# What a <sup> in a label holds when it is a word, not a footnote mark: two letters or more
+# ("top1", "val 50-95"), or anything in parentheses or brackets ("(M)", "[%]").
+SUPERSCRIPT_WORD = re.compile(r".*[^\W\d_].*[^\W\d_].*|\(.+\)|\[.+\]", re.DOTALL)
 # URLs markdown-it-py passes through unchanged; others it percent-encodes or refuses (javascript:).
 PLAIN_URL = re.compile(
     r"(?:(?:https?|mailto):|(?![A-Za-z][A-Za-z0-9+.-]*:))[A-Za-z0-9\-._~:/?#@!$*+,;=]*"
@@ -65,9 +68,15 @@ class RenderedCell:
 
 class _PlainText:
     """Collects the text of a cell; text inside <sup> goes to the footnote marks instead, and
-    struck-through text (`~~80.1~~`, <del>, <s>) goes to them as "~~80.1~~"."""
+    struck-through text (`~~80.1~~`, <del>, <s>) goes to them as "~~80.1~~".
 
-    def __init__(self) -> None:
+    In a label (a header cell or a heading) a <sup> that holds a word is text, a word of its
+    own: "acc<br><sup>top1</sup>" reads "acc top1" and "Params<sup>(M)</sup>" "Params (M)";
+    one of digits, symbols or a single letter ("Top-1<sup>†</sup>", "<sup>a</sup>") is a mark.
+    """
+
+    def __init__(self, label: bool = False) -> None:
+        self.label = label
         self.parts: list[str] = []
         self.links: list[str] = []
         self.notes: list[str] = []
@@ -105,6 +114,15 @@ class _PlainText:
                 self.notes.append(note)
             self.note_parts = None
 
+    def close_sup(self) -> None:
+        """End a <sup>: a mark, or in a label, a word written as text."""
+        note = "".join(self.note_parts or []).strip()
+        if self.label and SUPERSCRIPT_WORD.fullmatch(note):
+            self.note_parts = None
+            self.write(f" {note}" if self.ends_a_word() else note)
+        else:
+            self.close_note()
+
     def open_struck(self) -> None:
         if self.struck_parts is None:
             self.struck_parts = []
@@ -122,21 +140,24 @@ class _PlainText:
 
     def result(self) -> RenderedCell:
         self.close_struck()
-        self.close_note()
+        self.close_sup()  # a <sup> left open ends with the cell
         return RenderedCell("".join(self.parts).strip(), tuple(self.links), ",".join(self.notes))
 
 
-def render_cell(source: str, references: Mapping[str, str] | None = None) -> RenderedCell:
-    """Render one cell's inline Markdown to plain text, links and footnote marks."""
-    simple = _render_simply(source.strip(), bool(references))
+def render_cell(
+    source: str, references: Mapping[str, str] | None = None, label: bool = False
+) -> RenderedCell:
+    """Render one cell's inline Markdown to plain text, links and footnote marks; a label's
+    (a header cell's, a heading's) <sup> words are text."""
+    simple = _render_simply(source.strip(), bool(references), label)
     if simple is not None:
         return simple
-    return _render_with_markdown_it(source, references or {})
+    return _render_with_markdown_it(source, references or {}, label)
 
 
 def render_text(source: str, references: Mapping[str, str] | None = None) -> str:
-    """Plain text of inline Markdown (a heading, a header cell)."""
-    return render_cell(source, references).text
+    """Plain text of inline Markdown of a label (a heading, a header cell)."""
+    return render_cell(source, references, label=True).text
 
 
 def leading_definitions(lines: Sequence[str]) -> tuple[dict[str, str], int]:
@@ -157,11 +178,11 @@ def leading_definitions(lines: Sequence[str]) -> tuple[dict[str, str], int]:
     return {label: str(found[label]["href"]) for label in found}, used
 
 
-def _render_simply(source: str, has_references: bool) -> RenderedCell | None:
+def _render_simply(source: str, has_references: bool, label: bool = False) -> RenderedCell | None:
     core = _strip_whole_cell_emphasis(source)
     if core is None:
         return None
-    writer = _PlainText()
+    writer = _PlainText(label)
     if not _write_inline(core, writer, has_references):
         return None
     return writer.result()
@@ -302,7 +323,7 @@ def _write_tag(tag: str, writer: _PlainText) -> None:
         return
     closing, element = name.group(1), name.group(2).lower()
     if element == "sup":
-        writer.close_note() if closing else writer.open_note()
+        writer.close_sup() if closing else writer.open_note()
     elif element in STRUCK_ELEMENTS:
         writer.close_struck() if closing else writer.open_struck()
     elif _starts_a_word(element, closing, writer):
@@ -369,7 +390,9 @@ def _markdown_it() -> MarkdownIt:
     return MarkdownIt("commonmark").enable("strikethrough").use(footnote_plugin, inline=False)
 
 
-def _render_with_markdown_it(source: str, references: Mapping[str, str]) -> RenderedCell:
+def _render_with_markdown_it(
+    source: str, references: Mapping[str, str], label: bool = False
+) -> RenderedCell:
     parser = _markdown_it()
     env = {
         "references": {
@@ -392,7 +415,7 @@ def _render_with_markdown_it(source: str, references: Mapping[str, str]) -> Rend
         raise ParseError(
             f"cannot read the inline Markdown of cell {source[:80]!r}: {error}"
         ) from error
-    writer = _PlainText()
+    writer = _PlainText(label)
     for token in tokens:
         _write_tokens(token.children or [], writer, in_image=False)
     return writer.result()

@@ -155,6 +155,29 @@ def test_the_heading_path_holds_the_enclosing_headings_as_plain_text(markdown, p
     assert table.heading_path == path
 
 
+@pytest.mark.parametrize(
+    ("label", "text"),
+    [
+        # A <sup> that holds a word is part of a header's text, a word of its own.
+        ("acc<br><sup>top1</sup>", "acc top1"),
+        ("acc<br><sup>top1", "acc top1"),  # ultralytics leaves it open
+        ("Params<sup>(M)</sup>", "Params (M)"),
+        ("mAP<sup>val<br>50-95</sup>", "mAP val 50-95"),
+        ("**acc**<sup>top5</sup>", "acc top5"),
+        # One of digits, symbols or a single letter is a footnote mark, left out.
+        ("Top-1<sup>†</sup>", "Top-1"),
+        ("Top-1<sup>1</sup>", "Top-1"),
+        ("Top-1<sup>a</sup>", "Top-1"),
+        ("Top-1<sup>1,2</sup>", "Top-1"),
+    ],
+)
+def test_a_superscript_word_in_a_header_or_heading_is_text_and_a_mark_is_not(label, text):
+    (table,) = extract_tables(f"# {label}\n\n| {label} |\n|---|\n| 85.2<sup>top</sup> |\n", "d.md")
+    assert (table.heading_path, table.header) == ((text,), (text,))
+    # In a body cell a <sup> is always a mark, kept apart from the value.
+    assert (table.rows[0].cells, table.rows[0].notes) == (("85.2",), ("top",))
+
+
 def test_a_table_interrupts_a_paragraph_and_its_header_is_the_last_line():
     (table,) = extract_tables("Some text\nmore text\n| a | b |\n|---|---|\n| 1 | 2 |\n", "doc.md")
     assert (table.line, table.header) == (3, ("a", "b"))

@@ -79,6 +79,10 @@ SYNONYMS = [
     # CaiT's "res", the awesome-vision-transformers comparison's "Parms(M)".
     ("res", "img_size"),
     ("Parms(M)", "params_m"),
+    # ultralytics' "acc<br><sup>top1</sup>", "size<br><sup>(pixels)</sup>", as extracted.
+    ("acc top1", "top1"),
+    ("acc top5", "top5"),
+    ("size (pixels)", "img_size"),
     ("training method", "training_method"),
 ]
 
