@@ -17,6 +17,8 @@ RESULT_KEY = ["model", "pretrain_dataset", "img_size", "eval_seq_len"]
 # Fields a result takes from its observations; observations that disagree make a conflict.
 VALUE_FIELDS = ["top1", "top5", "params_m", "params_lower_bound", "family", "training_method"]
 CHOICE_RULE = "most published value; a tie goes to the first in source order (path, table, row)"
+# Decimals polars prints a float with beyond which two values are surely written differently.
+MAX_DECIMALS = 15
 SOURCE_ORDER = ["source", "table_index", "row_index"]
 MERGED_COLUMNS = [
     "result_id",
@@ -189,7 +191,7 @@ def merge_voted_results(measured: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
 def _agreeing_with_top1(measured: pl.DataFrame, top1: pl.DataFrame) -> pl.DataFrame:
     """Rows whose top-5 can stand beside the kept top-1: same top-1, or none and a top-5 above."""
     kept = measured.join(top1.rename({"top1": "kept_top1"}), on="result_id", how="left")
-    same = pl.col("top1") == pl.col("kept_top1")
+    same = same_once_rounded(pl.col("top1"), pl.col("kept_top1"))
     above = pl.col("kept_top1").is_null() | (pl.col("top5") >= pl.col("kept_top1"))
     return kept.filter(same | (pl.col("top1").is_null() & above)).drop("kept_top1")
 
@@ -258,11 +260,31 @@ def _conflicts_with(measured: pl.DataFrame, chosen: pl.DataFrame, field: str) ->
 def _conflicts_beside(
     votes: pl.DataFrame, chosen: pl.DataFrame, field: str, key: str
 ) -> pl.DataFrame:
-    """The conflict rows of the voted values of field other than the chosen one of their key."""
-    others = votes.join(chosen, on=key, suffix="_chosen").filter(
-        pl.col(field) != pl.col(f"{field}_chosen")
-    )
+    """The conflict rows of the voted values of field other than the chosen one of their key; a
+    number the chosen one rounds to, or that rounds to it, is no other value (22.9 and 22.91048)."""
+    value, chosen_value = pl.col(field), pl.col(f"{field}_chosen")
+    differs = value != chosen_value
+    if votes.schema[field].is_float():
+        differs = ~same_once_rounded(value, chosen_value)
+    others = votes.join(chosen, on=key, suffix="_chosen").filter(differs)
     return _conflict_rows(others, field, key)
+
+
+def same_once_rounded(value: pl.Expr, other: pl.Expr) -> pl.Expr:
+    """Whether two published numbers are one, written to different decimals: each within half a
+    unit of the last decimal of the shorter (74.9 and 74.93; not 74.9 and 74.96, nor 86.0 and
+    86.6: a whole number reads as one decimal, "86" may be "86.0")."""
+    decimals = pl.min_horizontal(_decimals(value), _decimals(other))
+    half_unit = pl.lit(0.5) * pl.lit(10.0).pow(-decimals.cast(pl.Float64))
+    return (value - other).abs() <= half_unit * (1 + 1e-9)
+
+
+def _decimals(number: pl.Expr) -> pl.Expr:
+    """Decimals of a float as polars prints it, its shortest form ("22.9" 1, "80.0" 1); one in
+    exponent form ("1e-7") counts as MAX_DECIMALS."""
+    text = number.cast(pl.String)
+    after_point = text.str.len_chars() - text.str.find(".", literal=True) - 1
+    return pl.when(text.str.contains("e", literal=True)).then(MAX_DECIMALS).otherwise(after_point)
 
 
 def _conflict_rows(others: pl.DataFrame, field: str, key: str) -> pl.DataFrame:

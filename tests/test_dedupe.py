@@ -1,6 +1,7 @@
 """Dedupe: one result per key, every place kept, disagreements explicit and decided the same way."""
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -163,10 +164,45 @@ def test_a_top5_of_a_place_disagreeing_on_top1_is_a_conflict_not_dropped():
     third = observation(0, source="c.md", top1=74.93, top5=92.38)
     _, results, conflicts = merged(first, second, third)
     assert results.select("top1", "top5", "has_conflict").row(0) == (74.9, 92.1, True)
+    # 74.93 is 74.9 written to two decimals: no conflict; 92.38 is not 92.1.
     assert conflicts.select("field", "chosen_value", "other_value").rows() == [
-        ("top1", "74.9", "74.93"),
         ("top5", "92.1", "92.38"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "conflict"),
+    [
+        # Keras' 22.9 and timm's 22.91048 for one top-1: one number, two precisions.
+        (22.9, 22.91048, False),
+        (22.91048, 22.9, False),
+        (74.9, 74.93, False),
+        (85.2, 85.25, False),  # either way of rounding a half
+        (80.0, 80.04, False),
+        (74.9, 74.96, True),
+        (85.2, 85.26, True),
+        (80.1, 80.3, True),
+        (86.0, 86.6, True),  # "86" may be 86.0: a whole number is read to one decimal
+        (81.25, 81.26, True),
+    ],
+)
+def test_numbers_that_differ_only_in_decimals_written_are_no_conflict(first, second, conflict):
+    rows = [
+        observation(0, source="a.md", top1=first, top5=None, params_m=first),
+        observation(0, source="b.md", top1=second, top5=None, params_m=second),
+    ]
+    _, results, conflicts = merged(*rows)
+    assert results.select("top1", "params_m", "has_conflict").row(0) == (first, first, conflict)
+    expected = [("params_m", str(second)), ("top1", str(second))] if conflict else []
+    assert conflicts.select("field", "other_value").sort("field").rows() == expected
+
+
+def test_a_top5_is_taken_from_a_place_whose_top1_differs_only_in_decimals_written():
+    first = observation(0, source="a.md", top1=22.9, top5=None)
+    second = observation(0, source="b.md", top1=22.91048, top5=41.2)
+    _, results, conflicts = merged(first, second)
+    assert results.select("top1", "top5", "has_conflict").row(0) == (22.9, 41.2, False)
+    assert conflicts.height == 0
 
 
 def test_a_top5_without_a_top1_fills_in_when_it_fits_the_kept_top1():
