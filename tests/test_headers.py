@@ -83,6 +83,11 @@ SYNONYMS = [
     ("acc top1", "top1"),
     ("acc top5", "top5"),
     ("size (pixels)", "img_size"),
+    # DiNAT's "Pre-training", SimMIM's "fine-tune resolution", a segmentation repo's backbones.
+    ("Pre-training", "pretrain_dataset"),
+    ("Pretraining", "pretrain_dataset"),
+    ("fine-tune resolution", "img_size"),
+    ("ImageNet-1k Top-1 Acc (%)", "top1"),
     ("training method", "training_method"),
 ]
 
