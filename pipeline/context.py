@@ -265,7 +265,8 @@ def per_distinct(values: pl.Expr, read: Callable[[pl.Expr], pl.Expr]) -> pl.Expr
 def tag_dataset_token(model: pl.Expr) -> pl.Expr:
     """The first known dataset token of the name's tag before any `ft` ("sbb_e200_in12k_ft_in1k"
     -> in12k): what follows `ft` was fine-tuned on, so "swag_ft_in1k", whose pretraining data
-    the catalog does not know, names no pretraining dataset rather than ImageNet-1k."""
+    the catalog does not know, names no pretraining dataset rather than ImageNet-1k. A name
+    without a tag may end in one in capitals ("edgenext_base_IN21K"): the token as written."""
     tokens = "|".join(map(re.escape, sorted(dataset_catalog().tags, key=len, reverse=True)))
 
     def pretraining_token(tag: pl.Expr) -> pl.Expr:
@@ -274,14 +275,15 @@ def tag_dataset_token(model: pl.Expr) -> pl.Expr:
 
     # Tags repeat ("in12k_ft_in1k" on thousands of rows): each distinct tag is searched once.
     in_tag = per_distinct(pretrained_tag(model), pretraining_token)
-    in_untagged_name = model.str.extract(rf"{UNTAGGED_TIMM_NAME}({tokens})$")
+    in_untagged_name = model.str.extract(rf"(?i){UNTAGGED_TIMM_NAME}({tokens})$")
     return pl.coalesce(in_tag, in_untagged_name)
 
 
 def tag_dataset(model: pl.Expr) -> pl.Expr:
     """The pretraining dataset a timm tag names ("..._in12k_ft_in1k" -> imagenet-12k), or null."""
     tags = dataset_catalog().tags
-    return tag_dataset_token(model).replace_strict(tags, default=None, return_dtype=pl.String)
+    token = tag_dataset_token(model).str.to_lowercase()
+    return token.replace_strict(tags, default=None, return_dtype=pl.String)
 
 
 def pretrain_cell_text(cell: pl.Expr) -> pl.Expr:
@@ -311,9 +313,9 @@ def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) ->
         .with_columns(
             _cell_dataset=pl.col("_cell_text").replace_strict(in_cell, default=None),
             _cell_label=pl.col("_cell_text").replace_strict(as_written, default=None),
-            _tag_dataset=pl.col("_tag_label").replace_strict(
-                dataset_catalog().tags, default=None, return_dtype=pl.String
-            ),
+            _tag_dataset=pl.col("_tag_label")
+            .str.to_lowercase()
+            .replace_strict(dataset_catalog().tags, default=None, return_dtype=pl.String),
         )
         .with_columns(pretrain_dataset_basis=_basis())
         .with_columns(

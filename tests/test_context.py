@@ -66,6 +66,10 @@ TAGS = [
     ("vit_base_patch16_clip_224.laion2b_ft_in1k", "laion-2b", "laion2b"),
     ("caformer_b36_384_in21ft1k", "imagenet-22k", "in21ft1k"),
     ("convformer_b36_384_in21kft1k", "imagenet-22k", "in21kft1k"),
+    # EdgeNeXt's model zoo writes the token in capitals.
+    ("edgenext_base_IN21K", "imagenet-22k", "IN21K"),
+    ("EdgeNeXt_B_In22k", "imagenet-22k", "In22k"),
+    ("edgenext_base_IN21K_extra", None, None),
     # Noisy Student: ImageNet-1k labels with JFT-300M's unlabelled images.
     ("tf_efficientnet_l2.ns_jft_in1k", "jft-300m", "jft"),
     # What follows `ft` is the fine-tuning data, never the pretraining data.
