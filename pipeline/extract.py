@@ -35,6 +35,7 @@ TABLE_SCHEMA = pl.Schema(
         "header": pl.List(pl.String()),
         "align": pl.List(pl.String()),
         "n_rows": pl.Int32(),
+        "caption": pl.String(),
     }
 )
 ROW_SCHEMA = pl.Schema(
@@ -51,7 +52,10 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "9"
+# A label above a table: a bold line, or a line ending in a colon, of at most this many characters.
+BOLD_LINE = re.compile(r"(\*\*|__)(?=\S).*\S\1:?")
+MAX_LABEL_CHARS = 160
 
 # A cell needs inline rendering only when it holds one of these, or a "_" next to a non-word
 # character: "vit_base_patch16_224" is plain text, "_ViT_" is emphasis. Two patterns, since one
@@ -169,6 +173,9 @@ class TableHead:
     heading_path: tuple[str, ...]
     header: tuple[str, ...]
     align: tuple[str | None, ...]
+    # The label a page puts just above the table instead of a heading ("**ImageNet-22K
+    # pre-trained models:**"), as plain text; None without one.
+    caption: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +341,7 @@ class _OpenTable:
     # How a row line inside this table's containers starts: their indentation, then "|"; None
     # inside a block quote, whose rows take the line-by-line path.
     row_start: str | None
+    caption: str | None = None
     row_lines: list[int] = field(default_factory=list)
     row_texts: list[str] = field(default_factory=list)
 
@@ -347,6 +355,9 @@ class _BlockScanner:
         self.tables: list[_OpenTable] = []
         self.containers: list[_Container] = []
         self.headings: list[tuple[int, str]] = []
+        # The last label paragraph since the last heading, table or other block, with the
+        # containers it is in: the caption of the next table in them.
+        self.label: tuple[str, tuple[_Container, ...]] | None = None
         self.paragraph: _Paragraph | None = None
         self.table: _OpenTable | None = None
         self.fence: tuple[str, int] | None = None
@@ -390,6 +401,7 @@ class _BlockScanner:
                 tuple(map(rendered, table.heading_path)),
                 tuple(map(rendered, table.header)),
                 table.align,
+                rendered(table.caption) if table.caption is not None else None,
                 table.row_lines,
                 table.row_texts,
                 self.references,
@@ -549,6 +561,7 @@ class _BlockScanner:
         return text[:width] + expanded + content
 
     def _open_leaf(self, start: str, indent: int, text: str) -> None:
+        self.label = None  # a label is of what follows it: here, this block
         if start == "heading":
             level = len(text) - len(text.lstrip("#"))
             self._set_heading(level, _atx_heading_content(text))
@@ -648,11 +661,28 @@ class _BlockScanner:
         header = tuple(header_cells)
         header_line = self.paragraph.last_line
         # cmark-gfm keeps the lines before the header as text: link definitions there do not count.
+        self._note_label(self.paragraph.lines[:-1])
         self.paragraph = None
         titles = [container.title for container in self.containers if container.title]
         path = (*(heading for _, heading in self.headings), *titles)
-        self.table = _OpenTable(header_line, path, header, align, self._row_start())
+        self.table = _OpenTable(
+            header_line, path, header, align, self._row_start(), self._caption()
+        )
         return True
+
+    def _note_label(self, lines: list[str]) -> None:
+        """Remember a paragraph's text as the label of what follows when it is one."""
+        if len(lines) == 1 and _is_label(lines[0]):
+            self.label = (lines[0].strip(), tuple(self.containers))
+
+    def _caption(self) -> str | None:
+        """The label above a table starting here, if it was written in the same containers;
+        it labels this table only."""
+        label, self.label = self.label, None
+        if label is None or len(label[1]) != len(self.containers):
+            return None
+        same = all(a is b for a, b in zip(label[1], self.containers, strict=True))
+        return label[0] if same else None
 
     def _at_callout_title(self) -> bool:
         """Whether the open paragraph is an Obsidian callout's title line and nothing more."""
@@ -697,12 +727,15 @@ class _BlockScanner:
         return used
 
     def _set_heading(self, level: int, text: str) -> None:
+        self.label = None
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, text))
 
     def _close_leaf(self) -> None:
-        self._take_definitions()
+        used = self._take_definitions()
+        if self.paragraph is not None:
+            self._note_label(self.paragraph.lines[used:])
         self.paragraph = None
         self.fence = None
         self.html_end = None
@@ -710,6 +743,16 @@ class _BlockScanner:
         if self.table is not None:
             self.tables.append(self.table)
             self.table = None
+
+
+def _is_label(line: str) -> bool:
+    """Whether a one-line paragraph labels what follows it, as a heading would: all of it bold
+    ("**ImageNet-1K 384x384 fine-tuned models:**") or a short line ending in a colon
+    ("ImageNet-1K trained models:")."""
+    text = line.strip()
+    return len(text) <= MAX_LABEL_CHARS and (
+        BOLD_LINE.fullmatch(text) is not None or text.endswith(":")
+    )
 
 
 def _add_row_lines(table: _OpenTable, lines: list[str], index: int) -> int:
@@ -738,6 +781,7 @@ def _split_table(table: ScannedTable) -> Table:
         table.heading_path,
         table.header,
         table.align,
+        table.caption,
         rows,
     )
 
@@ -888,6 +932,7 @@ def _tables_frame(tables: Sequence[TableHead], n_rows: list[int]) -> pl.DataFram
         "header": pa.array([t.header for t in tables], lists),
         "align": pa.array([t.align for t in tables], lists),
         "n_rows": pa.array(n_rows, pa.int32()),
+        "caption": pa.array([t.caption for t in tables], pa.large_string()),
     }
     return pl.DataFrame(pa.table(columns)).cast(TABLE_SCHEMA)
 

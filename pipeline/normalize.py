@@ -175,11 +175,12 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
     """Per table: its line, headings, header, canonical column positions, and the dataset and
     image size its headings name; a table reporting another evaluation than ImageNet-1k val is
     no results table."""
-    elsewhere = evaluations.other_evaluations(tables).drop("line")
+    labelled = with_caption_last(tables)
+    elsewhere = evaluations.other_evaluations(labelled).drop("line")
     return (
         tables.select(*TABLE_KEY, "heading_path", "header", table_line="line")
         .join(headers.table_columns(tables), on=TABLE_KEY, how="left", maintain_order="left")
-        .join(context.heading_context(tables), on=TABLE_KEY, how="left", maintain_order="left")
+        .join(context.heading_context(labelled), on=TABLE_KEY, how="left", maintain_order="left")
         .join(elsewhere, on=TABLE_KEY, how="left", maintain_order="left")
         # A table under a heading naming another evaluation is no results table; in one with
         # a column of evaluation sets, the rows naming another set are not (with_context).
@@ -194,12 +195,23 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def with_caption_last(tables: pl.DataFrame) -> pl.DataFrame:
+    """The tables with each one's caption (a label just above it) read as its innermost heading,
+    as the page shows it: what it says of the dataset, size or evaluation comes first."""
+    captioned = pl.col("heading_path").list.concat(pl.concat_list("caption"))
+    return tables.with_columns(
+        heading_path=pl.when(pl.col("caption").is_not_null())
+        .then(captioned)
+        .otherwise(pl.col("heading_path"))
+    )
+
+
 def other_evaluation_tables(tables: pl.DataFrame) -> pl.DataFrame:
     """The tables shaped as results (a model and a top-1 or top-5 column) that report another
     evaluation than ImageNet-1k val: source, table_index, line, other_evaluation."""
     shaped = headers.table_columns(tables).filter("is_results_table").select(TABLE_KEY)
     return (
-        evaluations.other_evaluations(tables)
+        evaluations.other_evaluations(with_caption_last(tables))
         .join(shaped, on=TABLE_KEY, maintain_order="left")
         .filter(pl.col("other_evaluation").is_not_null())
     )

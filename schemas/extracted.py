@@ -20,6 +20,13 @@ class ExtractedTable(pa.DataFrameModel):
         description="Per column alignment from the delimiter row: left, center, right or null"
     )
     n_rows: pl.Int32 = pa.Field(ge=0, description="Number of body rows")
+    caption: str = pa.Field(
+        nullable=True,
+        description=(
+            "The label just above the table in place of a heading (a bold line, or a short "
+            "line ending in a colon), plain text; null without one"
+        ),
+    )
 
     class Config:
         strict = True

@@ -241,6 +241,29 @@ def test_a_fine_tuned_tag_of_unknown_pretraining_leaves_it_unknown_not_the_headi
     ]
 
 
+def test_a_caption_above_a_table_is_read_as_its_innermost_heading():
+    # HorNet's and TransNeXt's labels, and one under a heading that names another dataset.
+    doc = (
+        "## Results on ImageNet-1K\n\n**ImageNet-22K pre-trained models:**\n\n"
+        "| model | top1 |\n|---|---|\n| Swin-L | 87.3 |\n\n"
+        "**ImageNet-1K 384x384 fine-tuned models:**\n\n"
+        "| model | top1 |\n|---|---|\n| TransNeXt-Small | 86.0 |\n\n"
+        "Linear probing:\n| model | top1 |\n|---|---|\n| MAE ViT-B | 68.0 |\n\n"
+        "| model | top1 |\n|---|---|\n| ResNet-50 | 76.1 |\n"
+    )
+    tables, rows = extract_frames([("a.md", doc)])
+    observed = observe.observe_rows(tables, rows, []).observations
+    columns = ["model", "pretrain_dataset", "pretrain_dataset_label", "img_size"]
+    assert observed.select(*columns, "is_results_table").rows() == [
+        ("Swin-L", "imagenet-22k", "ImageNet-22K", None, True),
+        ("TransNeXt-Small", "imagenet-1k", "ImageNet-1K", 384, True),
+        ("MAE ViT-B", None, None, None, False),
+        ("ResNet-50", None, None, None, True),
+    ]
+    # The published heading path is the headings' alone.
+    assert observed.get_column("heading_path").to_list() == [["Results on ImageNet-1K"]] * 4
+
+
 def test_a_dataset_cell_names_an_abbreviation_in_any_case_where_prose_does_not():
     cells = cell_datasets(["IN-22k", "in-1k", "IN-21K"])
     assert cells.select("cell_text", "cell_dataset").rows() == [

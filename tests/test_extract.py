@@ -178,6 +178,39 @@ def test_a_superscript_word_in_a_header_or_heading_is_text_and_a_mark_is_not(lab
     assert (table.rows[0].cells, table.rows[0].notes) == (("85.2",), ("top",))
 
 
+TABLE = "| a |\n|---|\n| 1 |\n"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "captions"),
+    [
+        # A bold line, or a short line ending in a colon, labels the table after it.
+        (f"**ImageNet-22K pre-trained models:**\n\n{TABLE}", ["ImageNet-22K pre-trained models:"]),
+        (f"__ImageNet-1K models__\n\n{TABLE}", ["ImageNet-1K models"]),
+        (f"ImageNet-1K trained models:\n{TABLE}", ["ImageNet-1K trained models:"]),
+        # A note between the label and the table leaves it the table's (TransNeXt).
+        (f"**At 256x256:**\n\n*(See Table 9)*\n\n{TABLE}", ["At 256x256:"]),
+        # It labels one table, in its own containers.
+        (f"**Label:**\n\n{TABLE}\n{TABLE}", ["Label:", None]),
+        ("**Label:**\n\n- item\n\n  | a |\n  |---|\n  | 1 |\n", [None]),
+        ("> **Label:**\n>\n> | a |\n> |---|\n> | 1 |\n", ["Label:"]),
+        # A heading, a code block or another table after the label ends it.
+        (f"**Label:**\n\n## Heading\n\n{TABLE}", [None]),
+        (f"**Label:**\n\n```\ncode\n```\n\n{TABLE}", [None]),
+        # Prose is no label: a sentence, two lines, bold words inside a line, a long line.
+        (f"The models are trained on ImageNet-1K.\n\n{TABLE}", [None]),
+        (f"**ImageNet-22K**\nmodels:\n\n{TABLE}", [None]),
+        (f"Trained on **ImageNet-22K**\n\n{TABLE}", [None]),
+        (f"{'word ' * 40}:\n\n{TABLE}", [None]),
+        (TABLE, [None]),
+    ],
+)
+def test_a_label_just_above_a_table_is_its_caption(markdown, captions):
+    tables = extract_tables(markdown, "doc.md")
+    assert [table.caption for table in tables] == captions
+    assert all(table.heading_path in ((), ("Heading",)) for table in tables)
+
+
 def test_a_table_interrupts_a_paragraph_and_its_header_is_the_last_line():
     (table,) = extract_tables("Some text\nmore text\n| a | b |\n|---|---|\n| 1 | 2 |\n", "doc.md")
     assert (table.line, table.header) == (3, ("a", "b"))

@@ -29,6 +29,7 @@ def tables_frame(*headers: list[str]) -> pl.DataFrame:
             "header": list(headers),
             "align": [[None] * len(header) for header in headers],
             "n_rows": [1] * len(headers),
+            "caption": [None] * len(headers),
         },
         schema=TABLE_SCHEMA,
     )

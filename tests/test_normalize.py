@@ -36,6 +36,7 @@ def frames(
                 "header": header,
                 "align": [None] * len(header),
                 "n_rows": len(rows),
+                "caption": None,
             }
         ],
         schema=TABLE_SCHEMA,
