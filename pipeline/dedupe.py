@@ -17,7 +17,8 @@ RESULT_KEY = ["model", "pretrain_dataset", "img_size", "eval_seq_len"]
 # Fields a result takes from its observations; observations that disagree make a conflict.
 VALUE_FIELDS = ["top1", "top5", "params_m", "params_lower_bound", "family", "training_method"]
 CHOICE_RULE = "most published value; a tie goes to the first in source order (path, table, row)"
-# Decimals polars prints a float with beyond which two values are surely written differently.
+# The decimals counted for a float polars prints in exponent form ("1e-7"): more than any
+# source writes, so it agrees only with an equal number.
 MAX_DECIMALS = 15
 SOURCE_ORDER = ["source", "table_index", "row_index"]
 MERGED_COLUMNS = [

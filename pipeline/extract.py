@@ -53,7 +53,7 @@ ROW_SCHEMA = pl.Schema(
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
 EXTRACTOR_VERSION = "9"
-# A label above a table: a bold line, or a line ending in a colon, of at most this many characters.
+# A label above a table (its caption) is a line all bold, or one ending in a colon, and no longer.
 BOLD_LINE = re.compile(r"(\*\*|__)(?=\S).*\S\1:?")
 MAX_LABEL_CHARS = 160
 

@@ -45,8 +45,8 @@ TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 IDENTIFIER_JOINERS = frozenset("_-/")
 # HTML elements GitHub shows struck through, as it shows `~~text~~`.
 STRUCK_ELEMENTS = frozenset({"del", "s", "strike"})
-# What a <sup> in a label holds when it is a word, not a footnote mark: two letters or more
-# ("top1", "val 50-95"), or anything in parentheses or brackets ("(M)", "[%]").
+# What a <sup> in a heading or header cell holds when it is a word, not a footnote mark: two
+# letters or more ("top1", "val 50-95"), or anything in parentheses or brackets ("(M)", "[%]").
 SUPERSCRIPT_WORD = re.compile(r".*[^\W\d_].*[^\W\d_].*|\(.+\)|\[.+\]", re.DOTALL)
 # URLs markdown-it-py passes through unchanged; others it percent-encodes or refuses (javascript:).
 PLAIN_URL = re.compile(
@@ -70,13 +70,13 @@ class _PlainText:
     """Collects the text of a cell; text inside <sup> goes to the footnote marks instead, and
     struck-through text (`~~80.1~~`, <del>, <s>) goes to them as "~~80.1~~".
 
-    In a label (a header cell or a heading) a <sup> that holds a word is text, a word of its
-    own: "acc<br><sup>top1</sup>" reads "acc top1" and "Params<sup>(M)</sup>" "Params (M)";
+    With superscript_words (a header cell, a heading) a <sup> that holds a word is text, a word
+    of its own: "acc<br><sup>top1</sup>" reads "acc top1" and "Params<sup>(M)</sup>" "Params (M)";
     one of digits, symbols or a single letter ("Top-1<sup>†</sup>", "<sup>a</sup>") is a mark.
     """
 
-    def __init__(self, label: bool = False) -> None:
-        self.label = label
+    def __init__(self, superscript_words: bool = False) -> None:
+        self.superscript_words = superscript_words
         self.parts: list[str] = []
         self.links: list[str] = []
         self.notes: list[str] = []
@@ -115,9 +115,9 @@ class _PlainText:
             self.note_parts = None
 
     def close_sup(self) -> None:
-        """End a <sup>: a mark, or in a label, a word written as text."""
+        """End a <sup>: a mark, or with superscript_words, a word written as text."""
         note = "".join(self.note_parts or []).strip()
-        if self.label and SUPERSCRIPT_WORD.fullmatch(note):
+        if self.superscript_words and SUPERSCRIPT_WORD.fullmatch(note):
             self.note_parts = None
             self.write(f" {note}" if self.ends_a_word() else note)
         else:
@@ -145,19 +145,19 @@ class _PlainText:
 
 
 def render_cell(
-    source: str, references: Mapping[str, str] | None = None, label: bool = False
+    source: str, references: Mapping[str, str] | None = None, superscript_words: bool = False
 ) -> RenderedCell:
-    """Render one cell's inline Markdown to plain text, links and footnote marks; a label's
-    (a header cell's, a heading's) <sup> words are text."""
-    simple = _render_simply(source.strip(), bool(references), label)
+    """Render one cell's inline Markdown to plain text, links and footnote marks; with
+    superscript_words (a header cell, a heading) a <sup> holding a word is text."""
+    simple = _render_simply(source.strip(), bool(references), superscript_words)
     if simple is not None:
         return simple
-    return _render_with_markdown_it(source, references or {}, label)
+    return _render_with_markdown_it(source, references or {}, superscript_words)
 
 
 def render_text(source: str, references: Mapping[str, str] | None = None) -> str:
-    """Plain text of inline Markdown of a label (a heading, a header cell)."""
-    return render_cell(source, references, label=True).text
+    """Plain text of inline Markdown of a heading or a header cell: <sup> words kept."""
+    return render_cell(source, references, superscript_words=True).text
 
 
 def leading_definitions(lines: Sequence[str]) -> tuple[dict[str, str], int]:
@@ -178,11 +178,13 @@ def leading_definitions(lines: Sequence[str]) -> tuple[dict[str, str], int]:
     return {label: str(found[label]["href"]) for label in found}, used
 
 
-def _render_simply(source: str, has_references: bool, label: bool = False) -> RenderedCell | None:
+def _render_simply(
+    source: str, has_references: bool, superscript_words: bool = False
+) -> RenderedCell | None:
     core = _strip_whole_cell_emphasis(source)
     if core is None:
         return None
-    writer = _PlainText(label)
+    writer = _PlainText(superscript_words)
     if not _write_inline(core, writer, has_references):
         return None
     return writer.result()
@@ -391,7 +393,7 @@ def _markdown_it() -> MarkdownIt:
 
 
 def _render_with_markdown_it(
-    source: str, references: Mapping[str, str], label: bool = False
+    source: str, references: Mapping[str, str], superscript_words: bool = False
 ) -> RenderedCell:
     parser = _markdown_it()
     env = {
@@ -415,7 +417,7 @@ def _render_with_markdown_it(
         raise ParseError(
             f"cannot read the inline Markdown of cell {source[:80]!r}: {error}"
         ) from error
-    writer = _PlainText(label)
+    writer = _PlainText(superscript_words)
     for token in tokens:
         _write_tokens(token.children or [], writer, in_image=False)
     return writer.result()
