@@ -281,9 +281,13 @@ def tag_dataset_token(model: pl.Expr) -> pl.Expr:
 
 def tag_dataset(model: pl.Expr) -> pl.Expr:
     """The pretraining dataset a timm tag names ("..._in12k_ft_in1k" -> imagenet-12k), or null."""
+    return token_dataset(tag_dataset_token(model))
+
+
+def token_dataset(token: pl.Expr) -> pl.Expr:
+    """The dataset a tag token names, in any case ("in12k", "IN21K"), or null."""
     tags = dataset_catalog().tags
-    token = tag_dataset_token(model).str.to_lowercase()
-    return token.replace_strict(tags, default=None, return_dtype=pl.String)
+    return token.str.to_lowercase().replace_strict(tags, default=None, return_dtype=pl.String)
 
 
 def pretrain_cell_text(cell: pl.Expr) -> pl.Expr:
@@ -313,9 +317,7 @@ def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) ->
         .with_columns(
             _cell_dataset=pl.col("_cell_text").replace_strict(in_cell, default=None),
             _cell_label=pl.col("_cell_text").replace_strict(as_written, default=None),
-            _tag_dataset=pl.col("_tag_label")
-            .str.to_lowercase()
-            .replace_strict(dataset_catalog().tags, default=None, return_dtype=pl.String),
+            _tag_dataset=token_dataset(pl.col("_tag_label")),
         )
         .with_columns(pretrain_dataset_basis=_basis())
         .with_columns(
@@ -327,8 +329,7 @@ def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) ->
             pl.when(pl.col("pretrain_dataset").is_not_null()).then(pl.col("pretrain_dataset_basis"))
         )
         .drop("_cell_text", "_cell_dataset", "_cell_label", "_tag_dataset", "_tag_label")
-        .drop("_tag_fine_tuned")
-        .drop("heading_dataset", "heading_label")
+        .drop("_tag_fine_tuned", "heading_dataset", "heading_label")
     )
 
 

@@ -13,9 +13,8 @@ from importlib import resources
 
 import polars as pl
 
-from pipeline.headers import header_key, header_key_text
+from pipeline.headers import TABLE_KEY, header_key, header_key_text
 
-TABLE_KEY = ["source", "table_index"]
 SEPARATOR = "\x1f"  # between the headings of a path, as one string (no heading holds it)
 # A cell of a column of evaluation sets naming ImageNet-1k val: "ImageNet-1K", "ImageNet",
 # "IN-1k", "ILSVRC-2012", "ImageNet-1k val".

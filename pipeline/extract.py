@@ -20,7 +20,14 @@ import polars as pl
 import pyarrow as pa
 
 from pipeline.errors import ParseError
-from pipeline.inline import FOOTNOTE, RenderedCell, leading_definitions, render_cell, render_text
+from pipeline.inline import (
+    FOOTNOTE,
+    TAG_NAME,
+    RenderedCell,
+    leading_definitions,
+    render_cell,
+    render_text,
+)
 
 # The columns of the two frames the extractor returns. schemas/extracted.py holds their contract
 # (ExtractedTable, ExtractedRow: checks, descriptions) and a test keeps the two the same; they
@@ -131,12 +138,11 @@ HTML_BLOCK_TAGS = (
     "header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|"
     "param|section|source|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul"
 )
-HTML_BLOCK_6 = re.compile(rf"</?(?:{HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
-# Inside an element whose content is Markdown (md_in_html), Python-Markdown reads a block-level
-# element as HTML up to its closing tag, not up to a blank line: `<summary>Results</summary>`
-# right after `<details markdown>` leaves the table below it a table.
-HTML_BLOCK_TAG = re.compile(rf"<(/?)({HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
-TAG_OPENED = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
+# A block-level tag, opening or closing: it starts an HTML block of the spec's kind 6. Inside an
+# element whose content is Markdown (md_in_html), Python-Markdown reads such an element as HTML
+# up to its closing tag, not up to a blank line: `<summary>Results</summary>` right after
+# `<details markdown>` leaves the table below it a table.
+HTML_BLOCK_6 = re.compile(rf"<(/?)({HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
 _ATTRIBUTE = (
     r"""(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*(?:[ \t]*=[ \t]*(?:[^ \t"'=<>`]+|'[^']*'|"[^"]*"))?)"""
 )
@@ -588,9 +594,9 @@ class _BlockScanner:
 
     def _open_markdown_element(self, text: str) -> None:
         """The tag's content is Markdown: the lines after it are read as such, until it closes."""
-        opened = TAG_OPENED.match(text)
-        if opened is not None and f"</{opened.group(1).lower()}" not in text.lower():
-            self.markdown_elements.append(opened.group(1).lower())
+        opened = TAG_NAME.match(text)
+        if opened is not None and f"</{opened.group(2).lower()}" not in text.lower():
+            self.markdown_elements.append(opened.group(2).lower())
 
     def _html_in_markdown_element(self, text: str) -> bool:
         """Read an HTML line inside an element whose content is Markdown, as Python-Markdown
@@ -603,7 +609,7 @@ class _BlockScanner:
         if text.lower().startswith(f"</{enclosing}"):
             self.markdown_elements.pop()
             return True
-        block = HTML_BLOCK_TAG.match(text)
+        block = HTML_BLOCK_6.match(text)
         if block is None:
             return False
         closing = f"</{block.group(2).lower()}>"

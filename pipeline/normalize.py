@@ -249,8 +249,8 @@ def cell_readings(column: str, reader: units.Reader, cells: pl.Series) -> pl.Dat
     """Per distinct cell text of a numeric column: its value, footnote ('top1:*') and error."""
     raw = RAW_COLUMN[column]
     text, value = pl.col("_text"), pl.col(column)
-    params = reader is units.PARAMS_READER
-    extra = [pl.col("params_lower_bound"), units.raw_count(text).alias("_params_count")]
+    params = [pl.col("params_lower_bound"), units.raw_count(text).alias("_params_count")]
+    extra = params if reader is units.PARAMS_READER else []
     return (
         value_readings(cells.drop_nulls().unique().to_frame(raw).lazy(), column, reader)
         .with_columns(
@@ -259,7 +259,7 @@ def cell_readings(column: str, reader: units.Reader, cells: pl.Series) -> pl.Dat
             ),
             pl.concat_str(pl.lit(f"{column}:"), pl.col("_mark")).alias(f"_footnote_{column}"),
         )
-        .select(raw, column, f"_footnote_{column}", f"_error_{column}", *(extra if params else []))
+        .select(raw, column, f"_footnote_{column}", f"_error_{column}", *extra)
         .collect()
     )
 

@@ -4,6 +4,8 @@ from typing import Any
 
 import polars as pl
 
+from pipeline import observe
+from pipeline.extract import extract_frames
 from pipeline.validate import empty_frame
 from schemas.observations import NormalizedObservation
 
@@ -45,3 +47,9 @@ def observations_frame(*rows: dict[str, Any]) -> pl.DataFrame:
     schema = empty_frame(NormalizedObservation).schema
     filled = [{name: row.get(name) for name in schema} for row in rows]
     return pl.DataFrame(filled, schema=schema)
+
+
+def observed_markdown(markdown: str, source: str = "a.md") -> pl.DataFrame:
+    """The checked observations of one Markdown document, no errata applied."""
+    tables, rows = extract_frames([(source, markdown)])
+    return observe.observe_rows(tables, rows, []).observations

@@ -3,7 +3,6 @@
 import polars as pl
 import pytest
 
-from pipeline import observe
 from pipeline.context import (
     Mention,
     architecture,
@@ -18,7 +17,7 @@ from pipeline.context import (
     with_pretrain_datasets,
 )
 from pipeline.errors import ModelmetricsError
-from pipeline.extract import extract_frames
+from tests.factories import observed_markdown
 
 NAMES = [
     (
@@ -232,8 +231,7 @@ def test_a_fine_tuned_tag_of_unknown_pretraining_leaves_it_unknown_not_the_headi
         "## ImageNet-22K pre-trained models\n\n| model | top1 |\n|---|---|\n"
         "| regnety_1280.swag_ft_in1k | 88.2 |\n| resnet50.a1_in1k | 80.4 |\n| ViT-B/16 | 81.8 |\n"
     )
-    tables, rows = extract_frames([("a.md", doc)])
-    observed = observe.observe_rows(tables, rows, []).observations
+    observed = observed_markdown(doc)
     assert observed.select("model", "pretrain_dataset", "pretrain_dataset_basis").rows() == [
         ("regnety_1280.swag_ft_in1k", None, None),
         ("resnet50.a1_in1k", "imagenet-1k", "tag"),
@@ -251,8 +249,7 @@ def test_a_caption_above_a_table_is_read_as_its_innermost_heading():
         "Linear probing:\n| model | top1 |\n|---|---|\n| MAE ViT-B | 68.0 |\n\n"
         "| model | top1 |\n|---|---|\n| ResNet-50 | 76.1 |\n"
     )
-    tables, rows = extract_frames([("a.md", doc)])
-    observed = observe.observe_rows(tables, rows, []).observations
+    observed = observed_markdown(doc)
     columns = ["model", "pretrain_dataset", "pretrain_dataset_label", "img_size"]
     assert observed.select(*columns, "is_results_table").rows() == [
         ("Swin-L", "imagenet-22k", "ImageNet-22K", None, True),
