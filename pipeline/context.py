@@ -10,7 +10,7 @@ from importlib import resources
 import polars as pl
 
 from pipeline.errors import ModelmetricsError
-from pipeline.units import value_text
+from pipeline.units import MARKS, value_text
 
 # A timm name is lowercase, has no space and splits at its dot into architecture and pretrained
 # tag: "vit_so150m2_patch16_reg1_gap_448.sbb_e200_in12k_ft_in1k". Paper names ("ConvNeXt V2-H",
@@ -46,9 +46,11 @@ SIZE_EVALUATED = re.compile(rf"(?i){FINE_TUNING}|\beval|\btest")
 # pretrained means the weights, trained at the size.
 SIZE_PRETRAINED = re.compile(r"(?i)pre[\s-]*train.*(?:\bat|@)\s*$")
 SIZE_JOINER = re.compile(r"(?i)\s*(?:,|/|&|and|or)?\s*")
-# The image size a model name ends with, in pixels: mmpretrain's
-# "efficientnet-b7_3rdparty-ra-noisystudent_in1k-600px".
-NAME_IMAGE_SIZE = r"[-_]([0-9]{3,4})px$"
+# The image size a model name ends with, in pixels: "-600px" (mmpretrain's
+# "efficientnet-b7_3rdparty-ra-noisystudent_in1k-600px"), "@336" ("UniFormerV2-L/14@336") or
+# "↑384" (a paper's "DeiT-B↑384": fine-tuned at 384). A bare number gives none: in "LeViT-384"
+# or "ResNet V2 200" it is a width or a depth.
+NAME_IMAGE_SIZE = r"(?:[-_\s]([0-9]{3,4})px|[@↑]\s*([0-9]{3,4}))$"
 # A pretraining-dataset cell naming no dataset, but no pretraining ("From scratch") or only the
 # pretraining method (mmpretrain's Pretrain column: "FCMAE" beside "FCMAE ImageNet-21k"): the
 # name or the heading says the data, as for "-".
@@ -216,9 +218,11 @@ def _evaluated_size(sizes: dict[int, str]) -> int | None:
     return others[0] if len(others) == 1 else None
 
 
-def name_image_size(model: pl.Expr) -> pl.Expr:
-    """The image size a model name ends with ("...-600px" -> 600), Int32; null when none."""
-    return model.str.extract(NAME_IMAGE_SIZE).cast(pl.Int32, strict=False)
+def name_image_size(name: pl.Expr) -> pl.Expr:
+    """The image size a model name ends with, footnote marks aside ("...-600px" -> 600,
+    "volo_d1 ↑384" -> 384), Int32; null when none."""
+    found = name.str.strip_chars_end(MARKS + " ").str.extract_groups(NAME_IMAGE_SIZE)
+    return pl.coalesce(found.struct.field("1"), found.struct.field("2")).cast(pl.Int32)
 
 
 def cell_datasets(texts: Iterable[str | None]) -> pl.DataFrame:

@@ -140,12 +140,12 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
             model=units.unmarked_name(pl.col("_model")),
             _footnote_model=pl.concat_str(pl.lit("model:"), units.name_mark(pl.col("_model"))),
+            img_size=_image_size(pl.col("_model")),
         )
         .drop("_model")
         .with_columns(
             architecture=context.architecture(pl.col("model")),
             pretrained_tag=context.pretrained_tag(pl.col("model")),
-            img_size=_image_size(pl.col("model")),
         )
     )
 
@@ -164,10 +164,10 @@ def _params_millions() -> pl.Expr:
     return pl.when(in_millions).then("_params_count").otherwise("params_m")
 
 
-def _image_size(model: pl.Expr) -> pl.Expr:
-    """A row's image size: its cell's, or in a table without an image-size column the size the
-    model's name ends with ("-600px"), else the one its heading names, if any."""
-    without_column = pl.coalesce(context.name_image_size(model), "heading_img_size")
+def _image_size(name: pl.Expr) -> pl.Expr:
+    """A row's image size: its cell's, or in a table without an image-size column the size its
+    model's name ends with ("-600px", "@336", "↑384"), else the one its heading names, if any."""
+    without_column = pl.coalesce(context.name_image_size(name), "heading_img_size")
     return pl.when(pl.col("pos_img_size").is_null()).then(without_column).otherwise("img_size")
 
 

@@ -32,6 +32,9 @@ BOLD_VALUE = r"^\*\*([^*]*)\*\*"
 # Footnote marks after a value ("85.2*", "84.1†", "85.2 ‡", TF-Slim's "ResNet-50^") come off
 # the value or name and go to the observation's footnotes as 'top1:*'.
 MARKS = "*†‡§¶^"
+# An upscaling written after a name ("DeiT-B↑384", "volo_d1 ↑384": fine-tuned and evaluated at
+# 384 px) says the row's image size, not which model: it comes off the name like a mark.
+UPSCALED = r"\s*↑\s*[0-9]{3,4}$"
 # A spread or a change written after a value ("84.1 ± 0.2", "84.1±0.2%", "81.3 (+1.2)",
 # "79.8 (↓0.4)", "85.0 (±0.1)"), or a qualifier of how it was measured ("81.9(EMA)", "80.3
 # (ours)"): the value is the number before it, and the annotation goes to the footnotes beside
@@ -144,14 +147,16 @@ def footnote_mark(cell: pl.Expr) -> pl.Expr:
 
 
 def unmarked_name(name: pl.Expr) -> pl.Expr:
-    """A name without the footnote marks after it ("ViT-B*" -> "ViT-B"); null when only marks."""
-    text = _without_marks(name)
+    """A name without the footnote marks or the upscaling after it ("ViT-B*" -> "ViT-B",
+    "DeiT-B↑384" -> "DeiT-B"); null when only marks."""
+    text = _without_marks(_without_marks(name).str.replace(UPSCALED, ""))
     return pl.when(text != "").then(text)
 
 
 def name_mark(name: pl.Expr) -> pl.Expr:
-    """The footnote marks after a name ("ViT-B†" -> "†"), null when there are none."""
-    return _after(name, _without_marks(name))
+    """The footnote marks or upscaling after a name ("ViT-B†" -> "†", "DeiT-B ↑384" -> "↑384"),
+    null when there are none."""
+    return _after(name, unmarked_name(name).fill_null(""))
 
 
 def plain_decimal_value(text: pl.Expr) -> pl.Expr:

@@ -255,6 +255,9 @@ def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
         ("ResNet-50^", "ResNet-50", ["model:^"]),
         ("SwinV2-B* 24x24", "SwinV2-B* 24x24", None),
         ("*", None, ["model:*"]),
+        # An upscaling is no part of the name either: VOLO's "volo_d1 ↑384", DeiT's "DeiT-B↑384".
+        ("volo_d1 ↑384", "volo_d1", ["model:↑384"]),
+        ("DeiT-B↑384*", "DeiT-B", ["model:↑384*"]),
     ],
 )
 def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
@@ -277,6 +280,32 @@ def test_a_table_without_a_size_column_is_at_the_size_its_heading_names() -> Non
     name = "efficientnet-b7_in1k-600px*"
     row = first_observation(["Model", "Top-1"], [name, "84.6"], heading_path=heading)
     assert row["img_size"] == 600
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("efficientnet-b7_in1k-600px", 600),
+        ("UniFormerV2-L/14@336", 336),
+        ("ViT-B/16 @ 384", 384),
+        ("volo_d5 ↑512", 512),
+        ("DeiT-B↑384†", 384),
+        # A bare number is a width or a depth as often as a size.
+        ("LeViT-384", None),
+        ("ResNet V2 200", None),
+        ("TinyViT-21M-384", None),
+        ("ViT-B@16k", None),
+        ("Swin-B 384px wide", None),
+    ],
+)
+def test_a_table_without_a_size_column_is_at_the_size_a_model_name_ends_with(
+    name: str, size: int | None
+) -> None:
+    row = first_observation(["Model", "Top-1"], [name, "84.6"])
+    assert row["img_size"] == size
+    # A size column says the size, whatever the name.
+    row = first_observation(["Model", "Top-1", "Resolution"], [name, "84.6", "224"])
+    assert row["img_size"] == 224
 
 
 def test_a_row_without_marks_or_notes_has_null_footnotes() -> None:
