@@ -108,6 +108,8 @@ ACCURACY_CASES = [
     ("?", None, None),
     ("TODO", None, None),
     ("tba", None, None),
+    ("\\", None, None),
+    ("/", None, None),
 ]
 
 
