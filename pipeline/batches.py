@@ -19,6 +19,20 @@ def row_batches(frame: pl.DataFrame, batch_rows: int | None = None) -> Iterator[
         yield frame.slice(offset, size)
 
 
+def table_batches(frame: pl.DataFrame, batch_rows: int | None = None) -> Iterator[pl.DataFrame]:
+    """Consecutive slices of frame (rows of tables in source order) that each end with a whole
+    table and hold at least batch_rows (BATCH_ROWS) rows, the last one fewer; one slice if the
+    frame is empty. A check that compares the rows of a table sees all of them."""
+    size = batch_rows or BATCH_ROWS
+    tables = frame.select("source", "table_index").with_row_index("start")
+    starts = tables.filter(pl.struct("source", "table_index").is_first_distinct())["start"]
+    offset = 0
+    for start in [*starts.to_list()[1:], frame.height]:
+        if start - offset >= size or start == frame.height:
+            yield frame.slice(offset, start - offset)
+            offset = start
+
+
 def map_batches(
     frame: pl.DataFrame,
     transform: Callable[[pl.DataFrame], pl.DataFrame],

@@ -26,10 +26,11 @@ def observe_rows(
     tables: pl.DataFrame, rows: pl.DataFrame, corrections: list[errata.Correction]
 ) -> ObservedRows:
     """Every extracted row as a checked Observation with its failed checks: normalized
-    (normalize_rows), then corrected and checked a batch at a time (BATCH_ROWS rows)."""
+    (normalize_rows), then corrected and checked a batch of whole tables at a time (at least
+    BATCH_ROWS rows)."""
     normalized = normalize.normalize_rows(tables, dedupe.in_source_order(rows))
     observed, matched = [], set()
-    for batch in batches.row_batches(normalized):
+    for batch in batches.table_batches(normalized):
         corrected, matched_here = errata.correct_rows(batch, corrections)
         observed.append(checked_observations(corrected))
         matched |= matched_here

@@ -41,6 +41,54 @@ def test_each_check_quarantines_the_row_that_breaks_it(values, check, cause):
     assert quarantined.item(0, "line") == 11
 
 
+def test_an_unreadable_params_cell_holds_back_no_result():
+    # RepVGG's params cell gives two counts; its top-1 is read right.
+    error = "params_m: '14.09 (train) | 12.79 (deploy)' is not a parameter count"
+    row = observation(0, params_m=None, parse_errors=[error])
+    assert quarantine_failures(observations_frame(row)).height == 0
+    also_top1 = observation(0, params_m=None, parse_errors=[error, "top1: '85.x' is not a number"])
+    checks = quarantine_failures(observations_frame(also_top1)).get_column("check").to_list()
+    assert checks == ["cells_readable"]
+
+
+def error_rate_table(*top5s: float | None) -> pl.DataFrame:
+    """A table whose top-1 column rises 22.9, 23.9, ... beside the given top-5s."""
+    return observations_frame(
+        *(observation(row, top1=22.9 + row, top5=top5) for row, top5 in enumerate(top5s))
+    )
+
+
+def test_a_table_of_error_rates_under_accuracy_headers_is_quarantined_whole():
+    # ShuffleNet's "Top-1 | Top-5": 22.9 | 6.7, and "23.4 | /" for a model without a top-5.
+    quarantined = quarantine_failures(error_rate_table(6.7, None, 7.4))
+    assert quarantined.filter(pl.col("check") == "table_of_accuracies").get_column(
+        "observation_id"
+    ).to_list() == ["doc.md#0.0", "doc.md#0.1", "doc.md#0.2"]
+    assert "error rates" in quarantined.item(0, "reason")
+
+
+@pytest.mark.parametrize(
+    "top5s",
+    [
+        # One swapped row: only that row is held back, by top5_at_least_top1.
+        (6.7, None, None),
+        (6.7, 96.0, None),
+        # Below top-1 in half the rows with both: not most.
+        (6.7, 7.4, 96.0, 97.0),
+    ],
+)
+def test_a_table_with_a_row_or_two_below_its_top1_is_no_table_of_error_rates(top5s):
+    checks = quarantine_failures(error_rate_table(*top5s)).get_column("check")
+    assert "table_of_accuracies" not in checks.to_list()
+
+
+def test_only_the_table_of_error_rates_is_quarantined():
+    other_table = observation(3, table_index=1, top1=80.0, top5=None)
+    rows = pl.concat([error_rate_table(6.7, 7.4), observations_frame(other_table)])
+    quarantined = quarantine_failures(rows).get_column("observation_id").unique().sort()
+    assert quarantined.to_list() == ["doc.md#0.0", "doc.md#0.1"]
+
+
 def test_boundaries_of_the_ranges_are_accepted():
     edge = observation(0, top1=100.0, top5=100.0, img_size=32, params_m=0.001)
     low = observation(2, top1=1.01, top5=1.5)
