@@ -54,9 +54,12 @@ NAME_IMAGE_SIZE = r"(?:[-_\s]([0-9]{3,4})px|[@↑]\s*([0-9]{3,4}))$"
 # A pretraining-dataset cell naming no dataset, but no pretraining ("From scratch") or only the
 # pretraining method (mmpretrain's Pretrain column: "FCMAE" beside "FCMAE ImageNet-21k"): the
 # name or the heading says the data, as for "-".
+PRETRAINING_METHOD = r"(?:fcmae|mae|simmim|beit|dino|dinov2|ibot|moco\s*v[0-9]|data2vec|eva)"
 NO_PRETRAINING = (
     r"(?i)^(?:(?:trained\s+)?from\s+scratch|scratch|supervised|self-supervised|"
-    r"fcmae|mae|simmim|beit|dino|dinov2|ibot|moco\s*v[0-9]|data2vec|eva|"
+    # A method with its epochs or style: "MAE 1600-Epochs", "EVA MAE STYLE" (mmpretrain).
+    rf"{PRETRAINING_METHOD}"
+    rf"(?:[\s_-]+(?:{PRETRAINING_METHOD}|[0-9]+[\s_-]*(?:e|ep|epochs?)|style))*|"
     # A yes/no column ("pretrain: Y"): whether the weights were pretrained, not on what.
     r"y|n|yes|no|[✓✔✗✘])$"
 )

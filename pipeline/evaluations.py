@@ -121,6 +121,21 @@ def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# A model name with a `linear` word names a linear probe of frozen features, no fine-tuned
+# classifier: mmpretrain's "vit-base-p16_mae-300e-pre_8xb2048-linear-coslr-90e_in1k" beside
+# "vit-base-p16_mae-300e-pre_8xb128-coslr-100e_in1k" under one "Top-1 (%)" header. A model with
+# linear attention ("Swin (linear attention)") is no probe.
+LINEAR_PROBE_NAME = r"(?i)(?:^|[\s_(-])linear(?:[\s_)-]|$)"
+LINEAR_ATTENTION = r"(?i)linear[\s_-]*att"
+
+
+def linear_probe(model: pl.Expr) -> pl.Expr:
+    """Whether a model name says its row is a linear probe ("..._8xb2048-linear-coslr-90e_in1k",
+    "MAE ViT-B (linear)"); False for no name."""
+    probe = model.str.contains(LINEAR_PROBE_NAME) & ~model.str.contains(LINEAR_ATTENTION)
+    return probe.fill_null(False)
+
+
 def evaluated_elsewhere(cells: pl.Expr, pos_evaluation_set: pl.Expr) -> pl.Expr:
     """Whether a row's cell in its table's column of evaluation sets names another set than
     ImageNet-1k ("cifar100"); False where the table has no such column."""

@@ -130,8 +130,10 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
         .with_columns(
             observation_id(),
             pl.col("params_lower_bound").fill_null(False),
+            # A row naming another evaluation set, or a linear probe, gives no result.
             is_results_table=pl.col("is_results_table")
-            & ~evaluations.evaluated_elsewhere(pl.col("cells"), pl.col("pos_evaluation_set")),
+            & ~evaluations.evaluated_elsewhere(pl.col("cells"), pl.col("pos_evaluation_set"))
+            & ~evaluations.linear_probe(_model_cell()),
             _model=_model_cell(),
             family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
             params_m=_params_millions(),

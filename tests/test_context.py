@@ -200,6 +200,15 @@ PRETRAIN = [
     (("ConvNeXt V2-A", "FCMAE ImageNet-21k", None), ("imagenet-22k", "ImageNet-21k", "cell", None)),
     # A pretraining method alone (mmpretrain's Pretrain column) names no dataset either.
     (("ConvNeXt V2-A", "FCMAE", "imagenet-1k"), ("imagenet-1k", "IMAGENET-1K", "heading", None)),
+    # So does a method with its epochs or style (mmpretrain's MAE and EVA tables).
+    (("ViT-B", "MAE 1600-Epochs", "imagenet-1k"), ("imagenet-1k", "IMAGENET-1K", "heading", None)),
+    (("ViT-B", "EVA MAE STYLE", None), (None, None, None, None)),
+    (("ViT-B", "mocov3 300e", None), (None, None, None, None)),
+    # A method beside a dataset the catalog does not know is still that unknown dataset.
+    (
+        ("ViT-L", "DINOv2 LVD-142M", None),
+        (None, None, None, "pretrain_dataset: 'DINOv2 LVD-142M' names no known dataset"),
+    ),
     # A yes/no column says whether the weights were pretrained, not on what (tw's model zoo).
     (("resnet50", "Y", "imagenet-1k"), ("imagenet-1k", "IMAGENET-1K", "heading", None)),
     (("resnet50", "N", None), (None, None, None, None)),

@@ -146,3 +146,26 @@ def test_rows_of_a_column_of_evaluation_sets_naming_imagenet_1k_are_results_the_
         "table has a 'Dataset' column of evaluation sets: its rows naming another set than "
         "ImageNet-1k are kept as observations, not results"
     ]
+
+
+@pytest.mark.parametrize(
+    ("model", "probe"),
+    [
+        ("vit-base-p16_mae-300e-pre_8xb2048-linear-coslr-90e_in1k", True),
+        ("resnet50_mocov3-100e-pre_8xb128-linear-coslr-90e_in1k", True),
+        ("MAE ViT-B (linear)", True),
+        ("ViT-B linear", True),
+        ("vit-base-p16_mae-300e-pre_8xb128-coslr-100e_in1k", False),
+        ("Swin-T (linear attention)", False),
+        ("FLatten-Swin-T linear-attn", False),
+        ("LinearViT-S", False),
+        ("nonlinear-net", False),
+    ],
+)
+def test_a_model_named_a_linear_probe_gives_no_result(model: str, probe: bool) -> None:
+    # mmpretrain's MAE table lists each model's linear probe and fine-tuning under one Top-1.
+    markdown = f"| Model | Top-1 (%) |\n|---|---|\n| `{model}` | 68.0 |\n"
+    tables, rows = extract_frames([("a.md", markdown)])
+    observations = observe.observe_rows(tables, rows, []).observations
+    expected = "not_results_table" if probe else "result"
+    assert observations.select("is_results_table", "status").row(0) == (not probe, expected)
