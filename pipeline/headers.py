@@ -84,6 +84,7 @@ def header_columns(tables: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("position").is_not_null())
         .with_columns(key=header_key(pl.col("header")))
         .join(synonyms, on="key", how="left", maintain_order="left")
+        .with_columns(column=pl.coalesce("column", _blank_first_header_of_models()))
     )
     # Two header cells of one table meaning one column: one that says it is the evaluation's
     # ("Test Resolution" beside a training "Resolution") wins, else the first; the other is
@@ -96,6 +97,15 @@ def header_columns(tables: pl.DataFrame) -> pl.DataFrame:
         column=pl.when(first).then(pl.col("column")),
         repeats=pl.when(~first).then(pl.col("column")),
     ).drop("key")
+
+
+def _blank_first_header_of_models() -> pl.Expr:
+    """The column "model" for a blank first header cell of a table of accuracies with no model
+    or name column: its cells name the rows (OneFlow's model zoo, "|   | top1 | top5 |")."""
+    blank_first = (pl.col("position") == 0) & (pl.col("header").str.strip_chars() == "")
+    accuracies = pl.col("column").is_in(["top1", "top5"]).any().over(TABLE_KEY)
+    named = pl.col("column").is_in(["model", "family"]).any().over(TABLE_KEY)
+    return pl.when(blank_first & accuracies & ~named).then(pl.lit("model"))
 
 
 def table_columns(tables: pl.DataFrame) -> pl.DataFrame:

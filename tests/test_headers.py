@@ -183,6 +183,27 @@ def test_a_results_table_has_a_model_and_a_top1_or_top5_column(
     assert table_columns(tables_frame(header))["is_results_table"].item() is is_results
 
 
+@pytest.mark.parametrize(
+    ("header", "pos_model", "unknown"),
+    [
+        # A blank first header over accuracies heads the model names (OneFlow's model zoo).
+        (["", "top1", "top5"], 0, []),
+        (["  ", "acc@1"], 0, []),
+        # Not where another column names the rows, nor in a table of no accuracies.
+        (["", "name", "top1"], 1, [""]),
+        (["Model", "", "top1"], 0, [""]),
+        (["", "Params (M)"], None, [""]),
+        # Not a blank header elsewhere than first.
+        (["Top-1", ""], None, [""]),
+    ],
+)
+def test_a_blank_first_header_over_accuracies_is_the_model_column(
+    header: list[str], pos_model: int | None, unknown: list[str]
+) -> None:
+    columns = table_columns(tables_frame(header)).row(0, named=True)
+    assert (columns["pos_model"], columns["unknown_columns"]) == (pos_model, unknown)
+
+
 def test_column_positions_follow_the_header_order() -> None:
     columns = table_columns(tables_frame(["Model", "Img Size", "Top-1", "Top-5", "Params (M)"]))
     positions = columns.select("pos_model", "pos_img_size", "pos_top1", "pos_params_m").row(0)
