@@ -146,6 +146,9 @@ HTML_BLOCK_6 = re.compile(rf"<(/?)({HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
 _ATTRIBUTE = (
     r"""(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*(?:[ \t]*=[ \t]*(?:[^ \t"'=<>`]+|'[^']*'|"[^"]*"))?)"""
 )
+# An HTML table's start tag: a table this extractor does not read (html_table_lines).
+HTML_TABLE_START = re.compile(r"<table(?:[ \t>]|/?>|$)", re.I)
+HTML_TABLE_TEXT = re.compile(r"<table", re.I)
 HTML_BLOCK_7 = re.compile(
     rf"(?:<[A-Za-z][A-Za-z0-9-]*{_ATTRIBUTE}*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
 )
@@ -218,6 +221,17 @@ def scan_tables(text: str, source: str) -> list[ScannedTable]:
     """The tables of a document with their body row lines, not yet split into cells."""
     lines = text.removeprefix("\ufeff").split("\n")
     return _BlockScanner(source).scan(lines, front_matter_end(lines))
+
+
+def html_table_lines(text: str) -> list[int]:
+    """The 1-based lines where an HTML <table> starts outside code: a table of the page that
+    this extractor does not read (only pipe tables)."""
+    if HTML_TABLE_TEXT.search(text) is None:
+        return []
+    lines = text.removeprefix("\ufeff").split("\n")
+    scanner = _BlockScanner("")
+    scanner.scan(lines, front_matter_end(lines))
+    return scanner.html_tables
 
 
 @contextmanager
@@ -372,6 +386,9 @@ class _BlockScanner:
         # The names of the open elements whose content is Markdown (`<div markdown>`), innermost
         # last.
         self.markdown_elements: list[str] = []
+        # The lines where an HTML <table> starts, outside code (html_table_lines).
+        self.html_tables: list[int] = []
+        self.number = 0
         # The line being read, its tabs expanded where they are indentation: the text the
         # containers and blocks of the line are read from is always a suffix of it.
         self.line = ""
@@ -418,7 +435,7 @@ class _BlockScanner:
     def _scan_line(self, number: int, line: str) -> None:
         if "\t" in line:
             line = _expand_leading_tabs(line)
-        self.line, self.break_tail = line, None
+        self.line, self.break_tail, self.number = line, None, number
         matched, rest = self._match_containers(line)
         if matched < len(self.containers):
             if self._continues_lazily(rest, matched):
@@ -490,6 +507,7 @@ class _BlockScanner:
             self.fence = None
 
     def _continue_html_block(self, rest: str) -> None:
+        self._note_html_table(rest)
         end, lowered = self.html_end or (), rest.lower()
         at_blank_line = end == ENDS_AT_BLANK_LINE or OR_AT_BLANK_LINE in end
         if (at_blank_line and not rest.strip(" \t")) or any(m in lowered for m in end):
@@ -568,6 +586,8 @@ class _BlockScanner:
 
     def _open_leaf(self, start: str, indent: int, text: str) -> None:
         self.label = None  # a label is of what follows it: here, this block
+        if start == "html":
+            self._note_html_table(text)
         if start == "heading":
             level = len(text) - len(text.lstrip("#"))
             self._set_heading(level, _atx_heading_content(text))
@@ -591,6 +611,11 @@ class _BlockScanner:
                     title=(title.group(1).strip() or None) if title else None,
                 )
             )
+
+    def _note_html_table(self, text: str) -> None:
+        """Note the line if an HTML table starts on it (after spaces)."""
+        if HTML_TABLE_START.match(text.lstrip(" \t")):
+            self.html_tables.append(self.number)
 
     def _open_markdown_element(self, text: str) -> None:
         """The tag's content is Markdown: the lines after it are read as such, until it closes."""

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline import extract
 from pipeline.decode import Doc
 
 WARNING_SCHEMA = {"source": pl.String, "line": pl.Int32, "message": pl.String}
@@ -50,6 +51,7 @@ def collect_warnings(
     # Built as frames, not strings one by one: a large corpus has tens of thousands of them.
     found = [
         decoding_warnings(docs),
+        html_table_warnings(docs),
         unknown_column_warnings(unknown),
         other_evaluation_warnings(elsewhere),
         ragged_row_warnings(tables["observations"]),
@@ -75,6 +77,17 @@ def decoding_warnings(docs: list[Doc]) -> pl.DataFrame:
     """A warning per repair made while decoding a document (cp1252 fallback, mojibake)."""
     notes = [(doc.path, None, note) for doc in docs for note in doc.notes]
     return pl.DataFrame(notes, schema=WARNING_SCHEMA, orient="row")
+
+
+def html_table_warnings(docs: list[Doc]) -> pl.DataFrame:
+    """A warning per HTML <table> of a document: its rows are not read."""
+    message = (
+        "an HTML <table>, not read (only Markdown pipe tables are): its rows are not in the dataset"
+    )
+    found = [
+        (doc.path, line, message) for doc in docs for line in extract.html_table_lines(doc.text)
+    ]
+    return pl.DataFrame(found, schema=WARNING_SCHEMA, orient="row")
 
 
 def unknown_column_warnings(unknown: pl.DataFrame) -> pl.DataFrame:

@@ -41,6 +41,12 @@ def test_a_directory_without_a_manifest_builds_every_markdown_file(raw, tmp_path
         ("blank.md", b"  \n\n", "blank.md: is empty"),
         ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "binary.md: is not a text file"),
         ("prose.md", b"# Notes\n\nNo table here.\n", "prose.md: has no Markdown table"),
+        (
+            "html.md",
+            b"# Zoo\n\n<table>\n<tr><th>Name</th><th>Acc@1</th></tr>\n</table>\n",
+            "html.md: has no Markdown table, only HTML tables (<table> at line 3), which are "
+            "not read: nothing to extract from it\n",
+        ),
     ],
 )
 def test_bad_input_is_one_clear_error_and_no_version(raw, tmp_path, name, content, message):
@@ -231,6 +237,21 @@ def test_the_summary_is_a_table_of_counts_and_warnings_name_file_and_line(tmp_pa
         "instead of a percent, or an error rate?",
     ]
     assert (tmp_path / "o" / "build.log").read_text().count("\n") == 2
+
+
+def test_each_html_table_beside_markdown_tables_is_a_warning_naming_its_line(tmp_path):
+    # MambaVision, FasterViT and XCiT give results in HTML tables, which are not read.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    html = "<div>\n  <table>\n  <tr><td>a.in1k</td><td>80.1</td></tr>\n  </table>\n</div>\n"
+    code = "```html\n<table>\n```\n"
+    (raw / "doc.md").write_text(f"{html}\n{code}\n| Model | Top-1 |\n|---|---|\n| b.in1k | 81 |\n")
+    built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
+    assert built.exit_code == 0, built.output
+    assert built.stderr.splitlines() == [
+        "warning: doc.md:2: an HTML <table>, not read (only Markdown pipe tables are): its rows "
+        "are not in the dataset"
+    ]
 
 
 def test_quiet_prints_nothing_on_success(raw, tmp_path):

@@ -12,6 +12,7 @@ from pipeline.extract import (
     Table,
     extract_tables,
     format_tables_text,
+    html_table_lines,
     tables_as_json,
     tables_to_frames,
 )
@@ -597,3 +598,25 @@ def test_trap_documents_match_their_golden_json(path: Path):
     if UPDATE_GOLDEN:
         golden.write_text(json.dumps(found, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     assert found == json.loads(golden.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("markdown", "lines"),
+    [
+        ("# T\n\n<table>\n<tr><td>a</td></tr>\n</table>\n", [3]),
+        ('<TABLE class="x">\n</TABLE>\n', [1]),
+        # Inside an HTML block (MambaVision's <div align="center">) or a list item.
+        ("<div>\n  <table>\n  </table>\n</div>\n", [2]),
+        ("- <table>\n  <tr><td>a</td></tr>\n  </table>\n", [1]),
+        ("---\ntitle: x\n---\n<table>\n", [4]),
+        # Code, prose and comments hold no table.
+        ("```html\n<table>\n```\n", []),
+        ("    <table>\n", []),
+        ("Text <table> inline.\n", []),
+        ("<!-- <table> -->\n", []),
+        ("<tables>\n", []),
+        ("| a |\n|---|\n| <table> |\n", []),
+    ],
+)
+def test_html_tables_are_found_outside_code_by_the_line_they_start(markdown, lines):
+    assert html_table_lines(markdown) == lines
