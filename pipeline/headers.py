@@ -15,6 +15,8 @@ CANONICAL_COLUMNS = (
     "family",
     "top1",
     "top5",
+    # Both accuracies in one cell ("76.5 | 93.4"): read as top1 and top5 (pos_top1, pos_top5).
+    "top1_top5",
     "params_m",
     "img_size",
     "eval_seq_len",
@@ -122,7 +124,12 @@ def table_columns(tables: pl.DataFrame) -> pl.DataFrame:
     )
     # A table with no model column names its models in its "name" column (ConvNeXt's, DeiT's
     # and Swin's model zoos); beside a model column, "name" is the family (MetaFormer).
-    per_table = per_table.with_columns(pos_model=pl.coalesce("pos_model", "pos_family"))
+    # A column of both accuracies is where each is read that has no column of its own.
+    per_table = per_table.with_columns(
+        pos_model=pl.coalesce("pos_model", "pos_family"),
+        pos_top1=pl.coalesce("pos_top1", "pos_top1_top5"),
+        pos_top5=pl.coalesce("pos_top5", "pos_top1_top5"),
+    )
     is_results = pl.col("pos_model").is_not_null() & (
         pl.col("pos_top1").is_not_null() | pl.col("pos_top5").is_not_null()
     )

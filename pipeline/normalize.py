@@ -37,7 +37,9 @@ WEIGHTS_LINK = (
     r"(?i)^(?:(?:download|ckpt|checkpoints?|weights?|model|links?|url|github|baidu|google|drive"
     r"|gdrive|onedrive|huggingface|hf|hub|here|pth|logs?|config)(?:[\s/|,;&+·-]+|$))+$"
 )
-POSITION_COLUMNS = [f"pos_{column}" for column in RAW_COLUMN]
+POSITION_COLUMNS = [f"pos_{column}" for column in headers.CANONICAL_COLUMNS]
+# A cell of a column of both accuracies: top-1, then "|" or "/", then top-5 ("76.5 | 93.4").
+ACCURACY_PAIR = r"^\s*(.+?)\s*[|/]\s*(.+?)\s*$"
 
 
 def unknown_columns(tables: pl.DataFrame) -> pl.DataFrame:
@@ -94,7 +96,7 @@ def percent_from_fractions(observations: pl.DataFrame) -> pl.DataFrame:
 def normalize_batch(located_tables: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
     """normalize_rows for some rows, given the context of their tables (table_context)."""
     tabled = with_tables(rows, located_tables)
-    raw = tabled.select(raw_texts())
+    raw = tabled.select(raw_texts(paired=tabled.get_column("pos_top1_top5").is_not_null().any()))
     read = pl.concat([tabled, raw, cell_values(raw)], how="horizontal")
     known = context.cell_datasets(distinct_pretrain_texts(raw.get_column("pretrain_dataset_raw")))
     width = rows.select(pl.col("cells").list.len().max().fill_null(0)).item()
@@ -219,12 +221,20 @@ def other_evaluation_tables(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def raw_texts() -> list[pl.Expr]:
-    """The cell text of each canonical column as extracted (model_raw, ...), null if no column."""
-    return [
-        pl.col("cells").list.get(pl.col(f"pos_{column}"), null_on_oob=True).alias(raw)
-        for column, raw in RAW_COLUMN.items()
-    ]
+def raw_texts(paired: bool = True) -> list[pl.Expr]:
+    """The cell text of each canonical column as extracted (model_raw, ...), null if no column;
+    of a column of both accuracies, the part before the "|" for top-1 and after it for top-5
+    (a cell of one number is top-1). paired False says no table has such a column."""
+    texts = {
+        column: pl.col("cells").list.get(pl.col(f"pos_{column}"), null_on_oob=True)
+        for column in RAW_COLUMN
+    }
+    for part, column in enumerate(ACCURACY_COLUMNS if paired else [], start=1):
+        of_pair = pl.col(f"pos_{column}") == pl.col("pos_top1_top5")
+        split = texts[column].str.extract(ACCURACY_PAIR, part)
+        whole = texts[column] if column == "top1" else pl.lit(None, pl.String)
+        texts[column] = pl.when(of_pair).then(pl.coalesce(split, whole)).otherwise(texts[column])
+    return [text.alias(RAW_COLUMN[column]) for column, text in texts.items()]
 
 
 def cell_values(texts: pl.DataFrame) -> pl.DataFrame:

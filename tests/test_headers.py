@@ -90,6 +90,9 @@ SYNONYMS = [
     ("fine-tune resolution", "img_size"),
     ("ImageNet-1k Top-1 Acc (%)", "top1"),
     ("training method", "training_method"),
+    # MogaNet's column of both accuracies, "76.5 | 93.4".
+    ("Top-1 / top-5 (%)", "top1_top5"),
+    ("acc@1/acc@5", "top1_top5"),
 ]
 
 
@@ -202,6 +205,23 @@ def test_a_blank_first_header_over_accuracies_is_the_model_column(
 ) -> None:
     columns = table_columns(tables_frame(header)).row(0, named=True)
     assert (columns["pos_model"], columns["unknown_columns"]) == (pos_model, unknown)
+
+
+@pytest.mark.parametrize(
+    ("header", "positions"),
+    [
+        (["Model", "Top-1 / top-5 (%)"], (1, 1, 1)),
+        # A column of its own wins for its accuracy.
+        (["Model", "Top-1", "Top-1 / Top-5"], (1, 2, 2)),
+        (["Model", "Top-1", "Top-5"], (1, 2, None)),
+    ],
+)
+def test_a_column_of_both_accuracies_is_read_for_each_without_its_own(
+    header: list[str], positions: tuple[int | None, ...]
+) -> None:
+    columns = table_columns(tables_frame(header))
+    assert columns.select("pos_top1", "pos_top5", "pos_top1_top5").row(0) == positions
+    assert columns["is_results_table"].item() is True
 
 
 def test_column_positions_follow_the_header_order() -> None:

@@ -308,6 +308,28 @@ def test_a_table_without_a_size_column_is_at_the_size_a_model_name_ends_with(
     assert row["img_size"] == 224
 
 
+@pytest.mark.parametrize(
+    ("cell", "top1", "top5", "raw"),
+    [
+        ("76.5 | 93.4", 76.5, 93.4, ("76.5", "93.4")),
+        ("84.2/96.9", 84.2, 96.9, ("84.2", "96.9")),
+        ("84.2% / 96.9%", 84.2, 96.9, ("84.2%", "96.9%")),
+        ("84.2 / -", 84.2, None, ("84.2", "-")),
+        # One number is the top-1.
+        ("85.1", 85.1, None, ("85.1", None)),
+        ("-", None, None, ("-", None)),
+    ],
+)
+def test_a_column_of_both_accuracies_gives_top1_before_the_bar_and_top5_after(
+    cell: str, top1: float | None, top5: float | None, raw: tuple[str | None, str | None]
+) -> None:
+    # MogaNet's "Top-1 / top-5 (%)" column.
+    row = first_observation(["Model", "Top-1 / top-5 (%)"], ["MogaNet-XT", cell])
+    assert (row["top1"], row["top5"], row["parse_errors"]) == (top1, top5, [])
+    assert (row["top1_raw"], row["top5_raw"]) == raw
+    assert row["raw_cells"][1] == {"header": "Top-1 / top-5 (%)", "text": cell}
+
+
 def test_a_row_without_marks_or_notes_has_null_footnotes() -> None:
     assert (
         first_observation(RESULTS_HEADER, ["a.in1k", "85", "95", "25", "224"])["footnotes"] is None
