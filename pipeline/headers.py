@@ -105,7 +105,7 @@ def _blank_first_header_of_models() -> pl.Expr:
     """The column "model" for a blank first header cell of a table of accuracies with no model
     or name column: its cells name the rows (OneFlow's model zoo, "|   | top1 | top5 |")."""
     blank_first = (pl.col("position") == 0) & (pl.col("header").str.strip_chars() == "")
-    accuracies = pl.col("column").is_in(["top1", "top5"]).any().over(TABLE_KEY)
+    accuracies = pl.col("column").is_in(["top1", "top5", "top1_top5"]).any().over(TABLE_KEY)
     named = pl.col("column").is_in(["model", "family"]).any().over(TABLE_KEY)
     return pl.when(blank_first & accuracies & ~named).then(pl.lit("model"))
 

@@ -192,6 +192,7 @@ def test_a_results_table_has_a_model_and_a_top1_or_top5_column(
         # A blank first header over accuracies heads the model names (OneFlow's model zoo).
         (["", "top1", "top5"], 0, []),
         (["  ", "acc@1"], 0, []),
+        (["", "Top-1 / top-5 (%)"], 0, []),
         # Not where another column names the rows, nor in a table of no accuracies.
         (["", "name", "top1"], 1, [""]),
         (["Model", "", "top1"], 0, [""]),
