@@ -275,10 +275,11 @@ def no_table_error(doc: Doc) -> InputError:
     html_tables = extract.html_table_lines(doc.text)
     if not html_tables:
         return InputError(doc.path, "has no Markdown table: nothing to extract from it")
+    lines = f"line{'s' if len(html_tables) > 1 else ''} {', '.join(map(str, html_tables))}"
     return InputError(
         doc.path,
-        f"has no Markdown table, only HTML tables (<table> at line "
-        f"{', '.join(map(str, html_tables))}), which are not read: nothing to extract from it",
+        f"has no Markdown table, only HTML tables (<table> at {lines}), which are not read: "
+        "nothing to extract from it",
     )
 
 

@@ -388,7 +388,8 @@ class _BlockScanner:
         self.markdown_elements: list[str] = []
         # The lines where an HTML <table> starts, outside code (html_table_lines).
         self.html_tables: list[int] = []
-        self.number = 0
+        # The 1-based number of the line being read.
+        self.line_number = 0
         # The line being read, its tabs expanded where they are indentation: the text the
         # containers and blocks of the line are read from is always a suffix of it.
         self.line = ""
@@ -435,7 +436,7 @@ class _BlockScanner:
     def _scan_line(self, number: int, line: str) -> None:
         if "\t" in line:
             line = _expand_leading_tabs(line)
-        self.line, self.break_tail, self.number = line, None, number
+        self.line, self.break_tail, self.line_number = line, None, number
         matched, rest = self._match_containers(line)
         if matched < len(self.containers):
             if self._continues_lazily(rest, matched):
@@ -615,7 +616,7 @@ class _BlockScanner:
     def _note_html_table(self, text: str) -> None:
         """Note the line if an HTML table starts on it (after spaces)."""
         if HTML_TABLE_START.match(text.lstrip(" \t")):
-            self.html_tables.append(self.number)
+            self.html_tables.append(self.line_number)
 
     def _open_markdown_element(self, text: str) -> None:
         """The tag's content is Markdown: the lines after it are read as such, until it closes."""
