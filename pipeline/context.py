@@ -10,7 +10,7 @@ from importlib import resources
 import polars as pl
 
 from pipeline.errors import ModelmetricsError
-from pipeline.units import MARKS, value_text
+from pipeline.units import value_text, without_marks
 
 # A timm name is lowercase, has no space and splits at its dot into architecture and pretrained
 # tag: "vit_so150m2_patch16_reg1_gap_448.sbb_e200_in12k_ft_in1k". Paper names ("ConvNeXt V2-H",
@@ -224,7 +224,7 @@ def _evaluated_size(sizes: dict[int, str]) -> int | None:
 def name_image_size(name: pl.Expr) -> pl.Expr:
     """The image size a model name ends with, footnote marks aside ("...-600px" -> 600,
     "volo_d1 ↑384" -> 384), Int32; null when none."""
-    found = name.str.strip_chars_end(MARKS + " ").str.extract_groups(NAME_IMAGE_SIZE)
+    found = without_marks(name).str.extract_groups(NAME_IMAGE_SIZE)
     return pl.coalesce(found.struct.field("1"), found.struct.field("2")).cast(pl.Int32)
 
 

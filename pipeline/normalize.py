@@ -132,10 +132,9 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
         .with_columns(
             observation_id(),
             pl.col("params_lower_bound").fill_null(False),
-            # A row naming another evaluation set, or a linear probe, gives no result.
+            # A row naming another evaluation set gives no result.
             is_results_table=pl.col("is_results_table")
-            & ~evaluations.evaluated_elsewhere(pl.col("cells"), pl.col("pos_evaluation_set"))
-            & ~evaluations.linear_probe(_model_cell()),
+            & ~evaluations.evaluated_elsewhere(pl.col("cells"), pl.col("pos_evaluation_set")),
             _model=_model_cell(),
             family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
             params_m=_params_millions(),
@@ -143,14 +142,19 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
         .with_columns(
             # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
             model=units.unmarked_name(pl.col("_model")),
-            _footnote_model=pl.concat_str(pl.lit("model:"), units.name_mark(pl.col("_model"))),
             img_size=_image_size(pl.col("_model")),
+            # A row whose model name says it is a linear probe gives no result either.
+            is_results_table=pl.col("is_results_table")
+            & ~evaluations.linear_probe(pl.col("_model")),
         )
-        .drop("_model")
         .with_columns(
+            _footnote_model=pl.concat_str(
+                pl.lit("model:"), units.name_mark(pl.col("_model"), pl.col("model"))
+            ),
             architecture=context.architecture(pl.col("model")),
             pretrained_tag=context.pretrained_tag(pl.col("model")),
         )
+        .drop("_model")
     )
 
 

@@ -109,10 +109,10 @@ def cleaned_text(cell: pl.Expr) -> pl.Expr:
 
 def _without_mark(cleaned: pl.Expr) -> pl.Expr:
     """Cleaned text without the annotation and footnote marks at its end."""
-    return _without_marks(cleaned.str.replace(ANNOTATED, "${1}"))
+    return without_marks(cleaned.str.replace(ANNOTATED, "${1}"))
 
 
-def _without_marks(text: pl.Expr) -> pl.Expr:
+def without_marks(text: pl.Expr) -> pl.Expr:
     """Text without the footnote marks and spaces at its end."""
     return text.str.strip_chars_end(MARKS + " ")
 
@@ -149,14 +149,14 @@ def footnote_mark(cell: pl.Expr) -> pl.Expr:
 def unmarked_name(name: pl.Expr) -> pl.Expr:
     """A name without the footnote marks or the upscaling after it ("ViT-B*" -> "ViT-B",
     "DeiT-B↑384" -> "DeiT-B"); null when only marks."""
-    text = _without_marks(_without_marks(name).str.replace(UPSCALED, ""))
+    text = without_marks(without_marks(name).str.replace(UPSCALED, ""))
     return pl.when(text != "").then(text)
 
 
-def name_mark(name: pl.Expr) -> pl.Expr:
+def name_mark(name: pl.Expr, unmarked: pl.Expr) -> pl.Expr:
     """The footnote marks or upscaling after a name ("ViT-B†" -> "†", "DeiT-B ↑384" -> "↑384"),
-    null when there are none."""
-    return _after(name, unmarked_name(name).fill_null(""))
+    given the name without them (unmarked_name); null when there are none."""
+    return _after(name, unmarked.fill_null(""))
 
 
 def plain_decimal_value(text: pl.Expr) -> pl.Expr:
