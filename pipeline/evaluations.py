@@ -17,19 +17,19 @@ from pipeline.headers import TABLE_KEY, header_key, header_key_text
 
 SEPARATOR = "\x1f"  # between the headings of a path, as one string (no heading holds it)
 # A cell of a column of evaluation sets naming ImageNet-1k val: "ImageNet-1K", "ImageNet",
-# "IN-1k", "ILSVRC-2012", "ImageNet-1k val".
+# "IN-1k", "ILSVRC-2012", "imagenet2012" (its name in TensorFlow Datasets), "ImageNet-1k val".
 IMAGENET_1K = (
-    r"(?i)^(?:imagenet(?:[\s_-]*1k)?|in[\s_-]*1k|ilsvrc[\s_-]*(?:2012)?)"
+    r"(?i)^(?:imagenet(?:[\s_-]*(?:1k|2012))?|in[\s_-]*1k|ilsvrc[\s_-]*(?:2012)?)"
     r"(?:[\s_-]*val(?:idation)?)?$"
 )
 
 
 # A heading naming ImageNet-1k as such ("ImageNet-1K trained models", "Results on IN-1k",
-# "ILSVRC-2012"): the table below reports it, whatever a heading above names ("# Backbones on
-# CIFAR-10 and ImageNet-1K"). Bare "ImageNet" is often any ImageNet, so it does not count, nor
-# does a heading about pretraining ("Pretrained on IN-1K" under "Kinetics-400").
+# "ILSVRC-2012", "ImageNet 2012"): the table below reports it, whatever a heading above names
+# ("# Backbones on CIFAR-10 and ImageNet-1K"). Bare "ImageNet" is often any ImageNet, so it does
+# not count, nor does a heading about pretraining ("Pretrained on IN-1K" under "Kinetics-400").
 NAMES_IMAGENET_1K = re.compile(
-    r"(?<![^\W_])(?:(?i:imagenet)[\s_-]*1[kK]|IN[\s_-]*1[kK]|(?i:ilsvrc))(?![^\W_])"
+    r"(?<![^\W_])(?:(?i:imagenet)[\s_-]*(?:1[kK]|2012)|IN[\s_-]*1[kK]|(?i:ilsvrc))(?![^\W_])"
 )
 NAMES_PRETRAINING = re.compile(r"(?i)pre[\s_-]*train")
 # A heading naming ImageNet or classification beside a detection or segmentation set ("# Backbones

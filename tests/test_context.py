@@ -97,6 +97,8 @@ HEADINGS = [
     ("ImageNet 1k", "imagenet-1k", "ImageNet 1k"),
     ("IN-21K", "imagenet-22k", "IN-21K"),
     ("IN-22K", "imagenet-22k", "IN-22K"),
+    # TensorFlow Datasets' name of ImageNet-1k.
+    ("imagenet2012", "imagenet-1k", "imagenet2012"),
     ("Pretrained on WebLI", "webli", "WebLI"),
     ("Top Performing Models (2025)", None, None),
     ("May 2025: Searching for Better ViT Baselines", None, None),

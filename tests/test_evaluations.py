@@ -74,6 +74,7 @@ def test_a_heading_naming_another_evaluation_is_found(heading_path, evaluation):
         # A heading naming ImageNet-1k ends the search: headings above it are about other tables.
         ["Model Zoo: CIFAR-10 and ImageNet baselines", "ImageNet-1K"],
         ["Linear probing", "Fine-tuning on ImageNet-1k"],
+        ["CIFAR-10 transfer", "ImageNet 2012 validation"],
         # A heading naming classification or ImageNet beside detection sets covers several tasks.
         ["Backbones for ImageNet classification, COCO detection and ADE20K segmentation", "Zoo"],
         ["Image classification and COCO object detection"],
@@ -132,6 +133,8 @@ def test_rows_of_a_column_of_evaluation_sets_naming_imagenet_1k_are_results_the_
     markdown = (
         "| Model | Dataset | Top-1 |\n|---|---|---|\n| DeiT-S | ImageNet-1K | 79.8 |\n"
         "| ViT-B | cifar100 | 91.2 |\n| DeiT-B | ImageNet | 81.8 |\n| ViT-L | | 85.1 |\n"
+        # vision_transformer's: "imagenet2012", ImageNet-1k's name in TensorFlow Datasets.
+        "| ViT-B_16 | imagenet2012 | 84.6 |\n| ViT-B_32 | imagenet2012_real | 87.0 |\n"
     )
     tables, rows = extract_frames([("a.md", markdown)])
     observations = observe.observe_rows(tables, rows, []).observations
@@ -140,6 +143,8 @@ def test_rows_of_a_column_of_evaluation_sets_naming_imagenet_1k_are_results_the_
         ("ViT-B", False, "not_results_table"),
         ("DeiT-B", True, "result"),
         ("ViT-L", False, "not_results_table"),
+        ("ViT-B_16", True, "result"),
+        ("ViT-B_32", False, "not_results_table"),
     ]
     warning = report.other_evaluation_warnings(normalize.other_evaluation_tables(tables))
     assert warning.get_column("message").to_list() == [

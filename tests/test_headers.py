@@ -87,6 +87,8 @@ SYNONYMS = [
     # DiNAT's "Pre-training", SimMIM's "fine-tune resolution", a segmentation repo's backbones.
     ("Pre-training", "pretrain_dataset"),
     ("Pretraining", "pretrain_dataset"),
+    # vision_transformer's "upstream" (imagenet21k), the data before fine-tuning downstream.
+    ("upstream", "pretrain_dataset"),
     ("fine-tune resolution", "img_size"),
     ("ImageNet-1k Top-1 Acc (%)", "top1"),
     ("training method", "training_method"),
