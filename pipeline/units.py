@@ -35,6 +35,11 @@ MARKS = "*†‡§¶^"
 # An upscaling written after a name ("DeiT-B↑384", "volo_d1 ↑384": fine-tuned and evaluated at
 # 384 px) says the row's image size, not which model: it comes off the name like a mark.
 UPSCALED = r"\s*↑\s*[0-9]{3,4}$"
+# A venue and year after a name ("Swin-T (ICCV'21)", "ConvNeXt-T (CVPR 2022)", "Vim-S (arXiv'24)")
+# say where the model was published, not which model: the note comes off the name like a mark,
+# so the row is one result with the same model's rows elsewhere.
+VENUES = "ICCV|CVPR|ECCV|NeurIPS|NIPS|ICLR|ICML|AAAI|IJCAI|TPAMI|TIP|WACV|BMVC|arXiv"
+VENUE_NOTE = rf"\s*\((?:{VENUES})\s*['’]?\s*(?:[0-9]{{2}}|[0-9]{{4}})\)$"
 # A spread or a change written after a value ("84.1 ± 0.2", "84.1±0.2%", "81.3 (+1.2)",
 # "79.8 (↓0.4)", "85.0 (±0.1)"), or a qualifier of how it was measured ("81.9(EMA)", "80.3
 # (ours)"): the value is the number before it, and the annotation goes to the footnotes beside
@@ -147,15 +152,17 @@ def footnote_mark(cell: pl.Expr) -> pl.Expr:
 
 
 def unmarked_name(name: pl.Expr) -> pl.Expr:
-    """A name without the footnote marks or the upscaling after it ("ViT-B*" -> "ViT-B",
-    "DeiT-B↑384" -> "DeiT-B"); null when only marks."""
-    text = without_marks(without_marks(name).str.replace(UPSCALED, ""))
+    """A name without the footnote marks, upscaling or venue after it ("ViT-B*" -> "ViT-B",
+    "DeiT-B↑384" -> "DeiT-B", "Swin-T (ICCV'21)" -> "Swin-T"); null when only marks."""
+    unmarked = without_marks(name).str.replace(UPSCALED, "").str.replace(VENUE_NOTE, "")
+    text = without_marks(unmarked)
     return pl.when(text != "").then(text)
 
 
 def name_mark(name: pl.Expr, unmarked: pl.Expr) -> pl.Expr:
-    """The footnote marks or upscaling after a name ("ViT-B†" -> "†", "DeiT-B ↑384" -> "↑384"),
-    given the name without them (unmarked_name); null when there are none."""
+    """The footnote marks, upscaling or venue after a name ("ViT-B†" -> "†", "DeiT-B ↑384" ->
+    "↑384", "Swin-T (ICCV'21)" -> "(ICCV'21)"), spaces taken out, given the name without them
+    (unmarked_name); null when there are none."""
     return _after(name, unmarked.fill_null(""))
 
 

@@ -258,6 +258,12 @@ def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
         # An upscaling is no part of the name either: VOLO's "volo_d1 ↑384", DeiT's "DeiT-B↑384".
         ("volo_d1 ↑384", "volo_d1", ["model:↑384"]),
         ("DeiT-B↑384*", "DeiT-B", ["model:↑384*"]),
+        # Nor is the venue a comparison table notes after a name (GSPN's "Swin-T (ICCV'21)").
+        ("Swin-T (ICCV'21)", "Swin-T", ["model:(ICCV'21)"]),
+        ("MambaOut-T (CVPR’25)†", "MambaOut-T", ["model:(CVPR’25)†"]),
+        ("ConvNeXt-T (CVPR 2022)", "ConvNeXt-T", ["model:(CVPR2022)"]),
+        ("ResNet-50 (torchvision)", "ResNet-50 (torchvision)", None),
+        ("ViT-B (ICCV)", "ViT-B (ICCV)", None),
     ],
 )
 def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
