@@ -146,6 +146,11 @@ HTML_BLOCK_6 = re.compile(rf"<(/?)({HTML_BLOCK_TAGS})(?:[ \t>]|/>|$)", re.I)
 _ATTRIBUTE = (
     r"""(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*(?:[ \t]*=[ \t]*(?:[^ \t"'=<>`]+|'[^']*'|"[^"]*"))?)"""
 )
+# The tags of a collapsible section, `<details>` and its `<summary>`: GitHub pages fold long tables
+# in them, and the summary titles the tables inside as a heading would ("CIFAR-100 transfer").
+DETAILS_TAG = re.compile(r"<(/?)(details|summary)(?=[\s/>])[^>]*>", re.I)
+# Where a summary's text ends: its closing tag, or a `<details>` tag if it never closes.
+SUMMARY_END = re.compile(r"</summary\s*>|(?=</?details[\s/>])", re.I)
 # An HTML table's start tag: a table this extractor does not read (html_table_lines).
 HTML_TABLE_START = re.compile(r"<table(?:[ \t>]|/?>|$)", re.I)
 HTML_TABLE_TEXT = re.compile(r"<table", re.I)
@@ -388,6 +393,10 @@ class _BlockScanner:
         self.markdown_elements: list[str] = []
         # The lines where an HTML <table> starts, outside code (html_table_lines).
         self.html_tables: list[int] = []
+        # The open `<details>` elements, outermost first, each with its summary's text so far.
+        self.details: list[str] = []
+        # Whether a `<summary>` is open: the HTML lines until it closes are its text.
+        self.in_summary = False
         # The 1-based number of the line being read.
         self.line_number = 0
         # The line being read, its tabs expanded where they are indentation: the text the
@@ -508,7 +517,7 @@ class _BlockScanner:
             self.fence = None
 
     def _continue_html_block(self, rest: str) -> None:
-        self._note_html_table(rest)
+        self._note_html(rest)
         end, lowered = self.html_end or (), rest.lower()
         at_blank_line = end == ENDS_AT_BLANK_LINE or OR_AT_BLANK_LINE in end
         if (at_blank_line and not rest.strip(" \t")) or any(m in lowered for m in end):
@@ -588,7 +597,7 @@ class _BlockScanner:
     def _open_leaf(self, start: str, indent: int, text: str) -> None:
         self.label = None  # a label is of what follows it: here, this block
         if start == "html":
-            self._note_html_table(text)
+            self._note_html(text)
         if start == "heading":
             level = len(text) - len(text.lstrip("#"))
             self._set_heading(level, _atx_heading_content(text))
@@ -613,10 +622,34 @@ class _BlockScanner:
                 )
             )
 
-    def _note_html_table(self, text: str) -> None:
-        """Note the line if an HTML table starts on it (after spaces)."""
+    def _note_html(self, text: str) -> None:
+        """Note a line of HTML: the line if an HTML table starts on it (after spaces), and the
+        `<details>` it opens or closes with their summaries."""
         if HTML_TABLE_START.match(text.lstrip(" \t")):
             self.html_tables.append(self.line_number)
+        position = 0
+        if self.in_summary:
+            position = self._add_summary_text(text, 0)
+        for tag in DETAILS_TAG.finditer(text, position):
+            if tag.start() < position:
+                continue
+            closing, name = tag.group(1), tag.group(2).lower()
+            if name == "details" and closing:
+                del self.details[-1:]
+            elif name == "details":
+                self.details.append("")
+            elif not closing and self.details and not self.details[-1]:
+                self.in_summary = True
+                position = self._add_summary_text(text, tag.end())
+
+    def _add_summary_text(self, text: str, start: int) -> int:
+        """Add the line's text from start to the open summary, up to the end of the summary
+        (which closes it); return where in the line the text after the summary starts."""
+        end = SUMMARY_END.search(text, start)
+        stop = end.start() if end else len(text)
+        self.details[-1] = f"{self.details[-1]} {text[start:stop].strip()}".strip()
+        self.in_summary = end is None
+        return end.end() if end else len(text)
 
     def _open_markdown_element(self, text: str) -> None:
         """The tag's content is Markdown: the lines after it are read as such, until it closes."""
@@ -696,7 +729,8 @@ class _BlockScanner:
         self._note_label(self.paragraph.lines[:-1])
         self.paragraph = None
         titles = [container.title for container in self.containers if container.title]
-        path = (*(heading for _, heading in self.headings), *titles)
+        summaries = [summary for summary in self.details if summary]
+        path = (*(heading for _, heading in self.headings), *summaries, *titles)
         self.table = _OpenTable(
             header_line, path, header, align, self._row_start(), self._caption()
         )

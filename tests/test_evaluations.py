@@ -118,6 +118,22 @@ def test_only_the_imagenet_1k_table_gives_results_and_every_row_stays_an_observa
     ]
 
 
+def test_a_table_folded_under_a_summary_naming_another_evaluation_gives_no_result():
+    # DCNv4's README folds each model zoo in <details>; a CIFAR-100 one reads like ImageNet's.
+    markdown = (
+        "## Released Models\n\n<details>\n<summary>CIFAR-100 classification</summary>\n\n"
+        "| Model | Top-1 |\n|---|---|\n| ResNet8x4 | 76.3 |\n\n</details>\n\n"
+        "<details><summary>ImageNet-1K</summary>\n\n"
+        "| Model | Top-1 |\n|---|---|\n| ResNet50 | 76.1 |\n\n</details>\n"
+    )
+    tables, rows = extract_frames([("a.md", markdown)])
+    observations = observe.observe_rows(tables, rows, []).observations
+    assert observations.select("model", "status").rows() == [
+        ("ResNet8x4", "not_results_table"),
+        ("ResNet50", "result"),
+    ]
+
+
 def test_a_column_of_evaluation_sets_is_another_evaluation_too():
     with_sets = "| model | benchmark | acc1 |\n|---|---|---|\n| a | b | 1 |\n"
     without = "| model | acc1 |\n|---|---|\n| a | 1 |\n"

@@ -120,6 +120,39 @@ def test_a_table_inside_details_is_read_but_tables_inside_html_blocks_are_not():
     assert [table.rows[0].cells for table in tables] == [("vit_large_patch16_224", "85.1")]
 
 
+TABLE = "\n| Model | Top-1 |\n|---|---|\n| a | 1 |\n\n"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "paths"),
+    [
+        # The summary of the <details> a table is folded in titles it, as a heading would.
+        (
+            "## Zoo\n\n<details>\n<summary> CIFAR-100 classification </summary>\n"
+            f"{TABLE}</details>\n{TABLE}",
+            [("Zoo", "CIFAR-100 classification"), ("Zoo",)],
+        ),
+        # On one line with <details>, with markup; nested; a summary over several lines.
+        (
+            f"<details><summary><b>ImageNet-1K</b></summary>\n{TABLE}"
+            f"<details>\n<summary>\nLinear\nprobing\n</summary>\n{TABLE}</details>\n"
+            f"{TABLE}</details>\n{TABLE}",
+            [("ImageNet-1K",), ("ImageNet-1K", "Linear probing"), ("ImageNet-1K",), ()],
+        ),
+        # A summary never closed ends at the </details> that closes its element.
+        (f"<details>\n<summary>Open\n\n</details>\n{TABLE}", [()]),
+        # No summary, or an empty one, titles nothing; <details> in a code block is code.
+        (f"<details>\n{TABLE}</details>\n<details><summary></summary>\n{TABLE}", [(), ()]),
+        (f"```\n<details><summary>Code</summary>\n```\n{TABLE}", [()]),
+    ],
+)
+def test_a_table_inside_details_has_its_summary_last_in_its_heading_path(
+    markdown: str, paths: list[tuple[str, ...]]
+) -> None:
+    tables = extract_tables(markdown, "doc.md")
+    assert [table.heading_path for table in tables] == paths
+
+
 def test_tables_in_block_quotes_and_nested_list_items_are_read():
     tables = tables_in(TRAPS / "blockquote_and_list_tables.md")
     assert [table.rows[0].cells for table in tables] == [("1", "2"), ("3", "4"), ("5", "6")]
@@ -422,7 +455,7 @@ def test_tabs_task_items_and_html_blocks_follow_cmark_gfm(markdown, tables):
         # or up to a blank line when it never closes; the element's closing tag is one line.
         (
             "<details markdown>\n<summary>Top-1</summary>\n| a | b |\n|---|---|\n</details>\n",
-            [(["a", "b"], [], [])],
+            [(["a", "b"], [], ["Top-1"])],
         ),
         (
             '<div markdown="1">\n<p>\nIntro\n</p>\n| a | b |\n|---|---|\n</div>\n',
