@@ -8,6 +8,7 @@ but gives no results (pipeline/data/evaluations.toml lists what is recognised).
 import re
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -39,22 +40,40 @@ NAMES_CLASSIFICATION = re.compile(r"(?i)imagenet|classification")
 SEVERAL_TASKS_GROUP = "detection-segmentation"
 
 
+@dataclass(frozen=True)
+class _Catalog:
+    """What evaluations.toml lists, ready to match."""
+
+    # Any evaluation alias, as a whole word: in Python (headings), and in polars (cells).
+    pattern: re.Pattern[str]
+    cell_pattern: str
+    # The header keys of columns of evaluation sets, and of evaluation protocols.
+    set_columns: frozenset[str]
+    protocol_columns: frozenset[str]
+    # The detection and segmentation aliases, as header keys.
+    other_tasks: frozenset[str]
+
+
 @cache
-def _catalog() -> tuple[re.Pattern[str], frozenset[str], frozenset[str]]:
-    """The pattern of every evaluation alias, the header keys of evaluation-set columns, and the
-    detection and segmentation aliases as header keys."""
+def _catalog() -> _Catalog:
+    """The catalog of evaluations.toml."""
     text = resources.files("pipeline").joinpath("data/evaluations.toml").read_text("utf-8")
     content = tomllib.loads(text)
     aliases = [alias for names in content["evaluations"].values() for alias in names]
     # Longest first, so "CIFAR-100" is named whole where "CIFAR" also matches.
     aliases.sort(key=len, reverse=True)
-    words = [_alias_pattern(alias) for alias in aliases]
-    pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(words)})(?![^\W_])", re.IGNORECASE)
-    columns = frozenset(header_key_text(name) for name in content["columns"]["evaluation_set"])
-    other_tasks = frozenset(
-        header_key_text(alias) for alias in content["evaluations"][SEVERAL_TASKS_GROUP]
+    words = "|".join(_alias_pattern(alias) for alias in aliases)
+    columns = content["columns"]
+    return _Catalog(
+        pattern=re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_])", re.IGNORECASE),
+        # polars' regular expressions look around nothing: the word's edges are matched.
+        cell_pattern=rf"(?i)(?:^|[\W_])(?:{words})(?:[\W_]|$)",
+        set_columns=frozenset(header_key_text(name) for name in columns["evaluation_set"]),
+        protocol_columns=frozenset(header_key_text(name) for name in columns["protocol"]),
+        other_tasks=frozenset(
+            header_key_text(alias) for alias in content["evaluations"][SEVERAL_TASKS_GROUP]
+        ),
     )
-    return pattern, columns, other_tasks
 
 
 def _alias_pattern(alias: str) -> str:
@@ -70,10 +89,10 @@ def heading_evaluation(heading_path: Sequence[str]) -> str | None:
     """The evaluation other than ImageNet-1k val that a table's headings name, nearest heading
     first, as written ("ImageNet-V2", "Linear probing"); None when they name none, or when a
     heading nearer than any that does names ImageNet-1k."""
-    pattern, _, other_tasks = _catalog()
+    catalog = _catalog()
     for heading in reversed(heading_path):
-        named = [found.group(0) for found in pattern.finditer(heading)]
-        if named and not _covers_several_tasks(heading, named, other_tasks):
+        named = [found.group(0) for found in catalog.pattern.finditer(heading)]
+        if named and not _covers_several_tasks(heading, named, catalog.other_tasks):
             return named[0]
         if NAMES_IMAGENET_1K.search(heading) and not NAMES_PRETRAINING.search(heading):
             return None
@@ -89,34 +108,55 @@ def _covers_several_tasks(heading: str, named: list[str], other_tasks: frozenset
 
 def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
     """Per table: source, table_index, line and other_evaluation, what it reports instead of
-    ImageNet-1k val ("ImageNet-V2", "a 'dataset' column"), null when nothing says so; and
-    pos_evaluation_set, the position of its column of evaluation sets, if any: rows there
-    naming ImageNet-1k are ImageNet-1k results (evaluated_elsewhere says which are not)."""
-    _, columns, _ = _catalog()
+    ImageNet-1k val ("ImageNet-V2", "a 'dataset' column"), null when nothing says so;
+    heading_evaluation, what its headings name; pos_evaluation_set, the position of its column
+    of evaluation sets, if any: rows there naming ImageNet-1k are ImageNet-1k results; and
+    pos_protocol, of its column of evaluation protocols (evaluated_elsewhere says which rows
+    are not results)."""
+    catalog = _catalog()
     # Heading paths repeat from table to table: each distinct one is searched once.
     paths = tables.get_column("heading_path").list.join(SEPARATOR)
     by_path = {path: heading_evaluation(path.split(SEPARATOR)) for path in paths.unique()}
-    set_columns = (
+    header_cells = (
         tables.select(*TABLE_KEY, "header")
         .with_columns(position=pl.int_ranges(pl.col("header").list.len(), dtype=pl.Int32))
         .explode("header", "position")
-        .filter(header_key(pl.col("header")).is_in(list(columns)))
-        .group_by(TABLE_KEY, maintain_order=True)
-        .agg(
-            set_column=pl.format("a '{}' column", pl.col("header").first()),
-            pos_evaluation_set=pl.col("position").first(),
-        )
     )
     return (
         tables.select(*TABLE_KEY, "line")
         .with_columns(heading=paths.replace_strict(by_path, return_dtype=pl.String))
-        .join(set_columns, on=TABLE_KEY, how="left", maintain_order="left")
+        .join(
+            _first_column(header_cells, catalog.set_columns, "evaluation_set"),
+            on=TABLE_KEY,
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            _first_column(header_cells, catalog.protocol_columns, "protocol"),
+            on=TABLE_KEY,
+            how="left",
+            maintain_order="left",
+        )
         .select(
             *TABLE_KEY,
             "line",
             "pos_evaluation_set",
-            other_evaluation=pl.coalesce("heading", "set_column"),
+            "pos_protocol",
+            other_evaluation=pl.coalesce("heading", "evaluation_set", "protocol"),
             heading_evaluation="heading",
+        )
+    )
+
+
+def _first_column(header_cells: pl.DataFrame, keys: frozenset[str], name: str) -> pl.DataFrame:
+    """Per table with a header among keys: the first such column, as `name` ("a 'Dataset'
+    column") and its position (pos_<name>)."""
+    return (
+        header_cells.filter(header_key(pl.col("header")).is_in(list(keys)))
+        .group_by(TABLE_KEY, maintain_order=True)
+        .agg(
+            pl.format("a '{}' column", pl.col("header").first()).alias(name),
+            pl.col("position").first().alias(f"pos_{name}"),
         )
     )
 
@@ -136,8 +176,14 @@ def linear_probe(model: pl.Expr) -> pl.Expr:
     return probe.fill_null(False)
 
 
-def evaluated_elsewhere(cells: pl.Expr, pos_evaluation_set: pl.Expr) -> pl.Expr:
+def evaluated_elsewhere(
+    cells: pl.Expr, pos_evaluation_set: pl.Expr, pos_protocol: pl.Expr
+) -> pl.Expr:
     """Whether a row's cell in its table's column of evaluation sets names another set than
-    ImageNet-1k ("cifar100"); False where the table has no such column."""
+    ImageNet-1k ("cifar100"), or its cell in the column of evaluation protocols names a linear
+    probe or another evaluation ("linear", "k-NN"); False where the table has neither."""
     cell = cells.list.get(pos_evaluation_set, null_on_oob=True).str.strip_chars()
-    return pos_evaluation_set.is_not_null() & ~cell.str.contains(IMAGENET_1K).fill_null(False)
+    other_set = pos_evaluation_set.is_not_null() & ~cell.str.contains(IMAGENET_1K).fill_null(False)
+    protocol = cells.list.get(pos_protocol, null_on_oob=True)
+    other_protocol = protocol.str.contains(_catalog().cell_pattern) | linear_probe(protocol)
+    return other_set | (pos_protocol.is_not_null() & other_protocol.fill_null(False))

@@ -134,7 +134,9 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             pl.col("params_lower_bound").fill_null(False),
             # A row naming another evaluation set gives no result.
             is_results_table=pl.col("is_results_table")
-            & ~evaluations.evaluated_elsewhere(pl.col("cells"), pl.col("pos_evaluation_set")),
+            & ~evaluations.evaluated_elsewhere(
+                pl.col("cells"), pl.col("pos_evaluation_set"), pl.col("pos_protocol")
+            ),
             _model=_model_cell(),
             family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),
             params_m=_params_millions(),

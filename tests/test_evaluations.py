@@ -170,6 +170,41 @@ def test_rows_of_a_column_of_evaluation_sets_naming_imagenet_1k_are_results_the_
 
 
 @pytest.mark.parametrize(
+    ("protocol", "result"),
+    [
+        ("fine-tune", True),
+        ("", True),
+        ("supervised", True),
+        ("end-to-end", True),
+        ("linear", False),
+        ("Linear eval.", False),
+        ("k-NN", False),
+        ("zero-shot", False),
+        ("ImageNet-V2", False),
+        ("Linear attention", True),
+    ],
+)
+def test_a_row_naming_a_linear_probe_in_a_protocol_column_gives_no_result(
+    protocol: str, result: bool
+) -> None:
+    # A self-supervised zoo lists each model's linear probe and fine-tuning under one "Top-1":
+    # without this, the two rows were one result in conflict with itself.
+    markdown = (
+        "| Model | Protocol | Top-1 |\n|---|---|---|\n"
+        f"| ViT-B/16 | {protocol} | 68.0 |\n| ViT-S/16 | fine-tune | 81.2 |\n"
+    )
+    tables, rows = extract_frames([("a.md", markdown)])
+    observations = observe.observe_rows(tables, rows, []).observations
+    expected = "result" if result else "not_results_table"
+    assert observations.get_column("status").to_list() == [expected, "result"]
+    warning = report.other_evaluation_warnings(normalize.other_evaluation_tables(tables))
+    assert warning.get_column("message").to_list() == [
+        "table has a 'Protocol' column of evaluation protocols: its rows naming a linear probe "
+        "or another evaluation than ImageNet-1k val are kept as observations, not results"
+    ]
+
+
+@pytest.mark.parametrize(
     ("model", "probe"),
     [
         ("vit-base-p16_mae-300e-pre_8xb2048-linear-coslr-90e_in1k", True),
