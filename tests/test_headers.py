@@ -89,6 +89,14 @@ SYNONYMS = [
     ("Pretraining", "pretrain_dataset"),
     # vision_transformer's "upstream" (imagenet21k), the data before fine-tuning downstream.
     ("upstream", "pretrain_dataset"),
+    # A Chinese model zoo's "模型"; VISSL's fine-tuned top-1 beside its linear probe's; the
+    # full-precision accuracy beside mixed precision or int8 (NVIDIA's, MegEngine's).
+    ("模型", "model"),
+    ("ImageNet top-1 fine-tuned acc.", "top1"),
+    ("**32 bit Top1**", "top1"),
+    ("FP32 Top1", "top1"),
+    ("top1 acc (float32)", "top1"),
+    ("32 bit Top5", "top5"),
     ("fine-tune resolution", "img_size"),
     ("ImageNet-1k Top-1 Acc (%)", "top1"),
     ("training method", "training_method"),
@@ -106,7 +114,21 @@ def test_headers_map_to_canonical_columns_ignoring_case_and_punctuation(
 
 
 @pytest.mark.parametrize(
-    "header", ["Accuracy", "Size", "Train Size", "GFLOPs", "", "Notes", "Weights", "Top-1 (ReaL)"]
+    "header",
+    [
+        "Accuracy",
+        "Size",
+        "Train Size",
+        "GFLOPs",
+        "",
+        "Notes",
+        "Weights",
+        "Top-1 (ReaL)",
+        "ImageNet top-1 linear acc.",
+        "Mixed Precision Top1",
+        "top1 acc (int8)",
+        "AMP Top1",
+    ],
 )
 def test_ambiguous_or_foreign_headers_map_to_nothing(header: str) -> None:
     assert canonical(header) is None
