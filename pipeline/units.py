@@ -40,6 +40,8 @@ UPSCALED = r"\s*↑\s*[0-9]{3,4}$"
 # so the row is one result with the same model's rows elsewhere.
 VENUES = "ICCV|CVPR|ECCV|NeurIPS|NIPS|ICLR|ICML|AAAI|IJCAI|TPAMI|TIP|WACV|BMVC|arXiv"
 VENUE_NOTE = rf"\s*\((?:{VENUES})\s*['’]?\s*(?:[0-9]{{2}}|[0-9]{{4}})\)$"
+# A footnote mark in parentheses after a name (VISSL's "ViT/B16 - 90 epochs (*)").
+MARK_IN_PARENTHESES = rf"\s*\([{MARKS}]+\)$"
 # A spread or a change written after a value ("84.1 ± 0.2", "84.1±0.2%", "81.3 (+1.2)",
 # "79.8 (↓0.4)", "85.0 (±0.1)"), or a qualifier of how it was measured ("81.9(EMA)", "80.3
 # (ours)"): the value is the number before it, and the annotation goes to the footnotes beside
@@ -154,7 +156,8 @@ def footnote_mark(cell: pl.Expr) -> pl.Expr:
 def unmarked_name(name: pl.Expr) -> pl.Expr:
     """A name without the footnote marks, upscaling or venue after it ("ViT-B*" -> "ViT-B",
     "DeiT-B↑384" -> "DeiT-B", "Swin-T (ICCV'21)" -> "Swin-T"); null when only marks."""
-    unmarked = without_marks(name).str.replace(UPSCALED, "").str.replace(VENUE_NOTE, "")
+    notes = without_marks(name).str.replace(MARK_IN_PARENTHESES, "")
+    unmarked = notes.str.replace(UPSCALED, "").str.replace(VENUE_NOTE, "")
     text = without_marks(unmarked)
     return pl.when(text != "").then(text)
 

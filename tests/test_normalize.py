@@ -264,6 +264,9 @@ def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
         ("ConvNeXt-T (CVPR 2022)", "ConvNeXt-T", ["model:(CVPR2022)"]),
         ("ResNet-50 (torchvision)", "ResNet-50 (torchvision)", None),
         ("ViT-B (ICCV)", "ViT-B (ICCV)", None),
+        # A mark in parentheses is a mark (VISSL's "ViT/B16 - 90 epochs (*)").
+        ("ViT/B16 - 90 epochs (*)", "ViT/B16 - 90 epochs", ["model:(*)"]),
+        ("DeiT-B (†)", "DeiT-B", ["model:(†)"]),
     ],
 )
 def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
