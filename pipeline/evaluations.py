@@ -14,6 +14,7 @@ from importlib import resources
 
 import polars as pl
 
+from pipeline.context import FINE_TUNING
 from pipeline.headers import TABLE_KEY, header_key, header_key_text
 
 SEPARATOR = "\x1f"  # between the headings of a path, as one string (no heading holds it)
@@ -38,6 +39,9 @@ NAMES_PRETRAINING = re.compile(r"(?i)pre[\s_-]*train")
 # detection set does not decide what a table with a top-1 column below it reports.
 NAMES_CLASSIFICATION = re.compile(r"(?i)imagenet|classification")
 SEVERAL_TASKS_GROUP = "detection-segmentation"
+# The evaluations a document's lead can name for all its tables: protocols, not datasets (an
+# introduction names many sets: "we also evaluate on COCO and ADE20K").
+LEAD_GROUPS = ("linear-probe", "knn")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class _Catalog:
     protocol_columns: frozenset[str]
     # The detection and segmentation aliases, as header keys.
     other_tasks: frozenset[str]
+    # The protocols a document's lead may name (LEAD_GROUPS), as a whole word.
+    lead_pattern: re.Pattern[str]
 
 
 @cache
@@ -73,6 +79,16 @@ def _catalog() -> _Catalog:
         other_tasks=frozenset(
             header_key_text(alias) for alias in content["evaluations"][SEVERAL_TASKS_GROUP]
         ),
+        lead_pattern=re.compile(
+            r"(?<![^\W_])(?:{})(?![^\W_])".format(
+                "|".join(
+                    _alias_pattern(alias)
+                    for group in LEAD_GROUPS
+                    for alias in content["evaluations"][group]
+                )
+            ),
+            re.IGNORECASE,
+        ),
     )
 
 
@@ -85,10 +101,10 @@ def _alias_pattern(alias: str) -> str:
     return r"[\W_]*".join(words)
 
 
-def heading_evaluation(heading_path: Sequence[str]) -> str | None:
+def heading_evaluation(heading_path: Sequence[str], lead: str | None = None) -> str | None:
     """The evaluation other than ImageNet-1k val that a table's headings name, nearest heading
-    first, as written ("ImageNet-V2", "Linear probing"); None when they name none, or when a
-    heading nearer than any that does names ImageNet-1k."""
+    first, as written ("ImageNet-V2", "Linear probing"), or else its document's lead; None when
+    they name none, or when a heading nearer than any that does names ImageNet-1k."""
     catalog = _catalog()
     for heading in reversed(heading_path):
         named = [found.group(0) for found in catalog.pattern.finditer(heading)]
@@ -96,7 +112,17 @@ def heading_evaluation(heading_path: Sequence[str]) -> str | None:
             return named[0]
         if NAMES_IMAGENET_1K.search(heading) and not NAMES_PRETRAINING.search(heading):
             return None
-    return None
+    return lead_evaluation(lead) if lead else None
+
+
+def lead_evaluation(lead: str) -> str | None:
+    """The protocol a document's lead says all its numbers come from ("evaluating a linear
+    classifier on ImageNet-1K"), as written; None when it names none, or names fine-tuning too
+    ("results of fine-tuning and linear probing"), which leaves it to each table."""
+    found = _catalog().lead_pattern.search(lead)
+    if found is None or re.search(FINE_TUNING, lead, re.IGNORECASE):
+        return None
+    return found.group(0)
 
 
 def _covers_several_tasks(heading: str, named: list[str], other_tasks: frozenset[str]) -> bool:
@@ -114,9 +140,15 @@ def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
     pos_protocol, of its column of evaluation protocols (evaluated_elsewhere says which rows
     are not results)."""
     catalog = _catalog()
-    # Heading paths repeat from table to table: each distinct one is searched once.
-    paths = tables.get_column("heading_path").list.join(SEPARATOR)
-    by_path = {path: heading_evaluation(path.split(SEPARATOR)) for path in paths.unique()}
+    # Heading paths repeat from table to table: each distinct one (with its lead) is searched
+    # once.
+    lead_and_path = pl.concat_str(
+        pl.col("lead").fill_null(""),
+        pl.col("heading_path").list.join(SEPARATOR),
+        separator=SEPARATOR,
+    )
+    paths = tables.select(lead_and_path).to_series()
+    by_path = {path: _path_evaluation(path) for path in paths.unique()}
     header_cells = (
         tables.select(*TABLE_KEY, "header")
         .with_columns(position=pl.int_ranges(pl.col("header").list.len(), dtype=pl.Int32))
@@ -146,6 +178,12 @@ def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
             heading_evaluation="heading",
         )
     )
+
+
+def _path_evaluation(lead_and_path: str) -> str | None:
+    """heading_evaluation of a lead and heading path joined by SEPARATOR."""
+    lead, *path = lead_and_path.split(SEPARATOR)
+    return heading_evaluation([heading for heading in path if heading], lead or None)
 
 
 def _first_column(header_cells: pl.DataFrame, keys: frozenset[str], name: str) -> pl.DataFrame:

@@ -43,6 +43,7 @@ TABLE_SCHEMA = pl.Schema(
         "align": pl.List(pl.String()),
         "n_rows": pl.Int32(),
         "caption": pl.String(),
+        "lead": pl.String(),
     }
 )
 ROW_SCHEMA = pl.Schema(
@@ -60,6 +61,8 @@ ROW_SCHEMA = pl.Schema(
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
 EXTRACTOR_VERSION = "9"
+# How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
+LEAD_CHARS = 2_000
 # A label above a table (its caption) is a line all bold, or one ending in a colon, and no longer.
 BOLD_LINE = re.compile(r"(\*\*|__)(?=\S).*\S\1:?")
 MAX_LABEL_CHARS = 160
@@ -190,6 +193,10 @@ class TableHead:
     # The label a page puts just above the table instead of a heading ("**ImageNet-22K
     # pre-trained models:**"), as plain text; None without one.
     caption: str | None
+    # The document's opening prose, what it says of all its tables ("we list ... benchmark of
+    # these models on a standard task of evaluating a linear classifier"), as plain text: its
+    # paragraphs before its first table and its first heading below the title; None without.
+    lead: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +400,10 @@ class _BlockScanner:
         self.markdown_elements: list[str] = []
         # The lines where an HTML <table> starts, outside code (html_table_lines).
         self.html_tables: list[int] = []
+        # The paragraphs of the document's lead, read until it ends: at its first table or its
+        # first heading below the title.
+        self.lead: list[str] = []
+        self.in_lead = True
         # The open `<details>` elements, outermost first, each with its summary's text so far.
         self.details: list[str] = []
         # Whether a `<summary>` is open: the HTML lines until it closes are its text.
@@ -426,6 +437,7 @@ class _BlockScanner:
         def rendered(text: str) -> str:
             return render_text(text, self.references)
 
+        lead = rendered(" ".join(self.lead)[:LEAD_CHARS]) if self.lead else None
         return [
             ScannedTable(
                 self.source,
@@ -435,6 +447,7 @@ class _BlockScanner:
                 tuple(map(rendered, table.header)),
                 table.align,
                 rendered(table.caption) if table.caption is not None else None,
+                lead,
                 table.row_lines,
                 table.row_texts,
                 self.references,
@@ -726,7 +739,8 @@ class _BlockScanner:
         header = tuple(header_cells)
         header_line = self.paragraph.last_line
         # cmark-gfm keeps the lines before the header as text: link definitions there do not count.
-        self._note_label(self.paragraph.lines[:-1])
+        self._note_paragraph(self.paragraph.lines[:-1])
+        self.in_lead = False
         self.paragraph = None
         titles = [container.title for container in self.containers if container.title]
         summaries = [summary for summary in self.details if summary]
@@ -736,10 +750,13 @@ class _BlockScanner:
         )
         return True
 
-    def _note_label(self, lines: list[str]) -> None:
-        """Remember a paragraph's text as the label of what follows when it is one."""
+    def _note_paragraph(self, lines: list[str]) -> None:
+        """Remember a paragraph's text as the label of what follows when it is one, and as
+        part of the document's lead while that lasts."""
         if len(lines) == 1 and _is_label(lines[0]):
             self.label = (lines[0].strip(), tuple(self.containers))
+        if self.in_lead and lines:
+            self.lead.append(" ".join(line.strip() for line in lines))
 
     def _caption(self) -> str | None:
         """The label above a table starting here, if it was written in the same containers;
@@ -794,6 +811,7 @@ class _BlockScanner:
 
     def _set_heading(self, level: int, text: str) -> None:
         self.label = None
+        self.in_lead = self.in_lead and level == 1
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, text))
@@ -801,7 +819,7 @@ class _BlockScanner:
     def _close_leaf(self) -> None:
         used = self._take_definitions()
         if self.paragraph is not None:
-            self._note_label(self.paragraph.lines[used:])
+            self._note_paragraph(self.paragraph.lines[used:])
         self.paragraph = None
         self.fence = None
         self.html_end = None
@@ -848,6 +866,7 @@ def _split_table(table: ScannedTable) -> Table:
         table.header,
         table.align,
         table.caption,
+        table.lead,
         rows,
     )
 
@@ -999,6 +1018,7 @@ def _tables_frame(tables: Sequence[TableHead], n_rows: list[int]) -> pl.DataFram
         "align": pa.array([t.align for t in tables], lists),
         "n_rows": pa.array(n_rows, pa.int32()),
         "caption": pa.array([t.caption for t in tables], pa.large_string()),
+        "lead": pa.array([t.lead for t in tables], pa.large_string()),
     }
     return pl.DataFrame(pa.table(columns)).cast(TABLE_SCHEMA)
 

@@ -27,6 +27,13 @@ class ExtractedTable(pa.DataFrameModel):
             "line ending in a colon), plain text; null without one"
         ),
     )
+    lead: str = pa.Field(
+        nullable=True,
+        description=(
+            "The document's opening prose (its paragraphs before its first table and its first "
+            "heading below the title), plain text; null without any"
+        ),
+    )
 
     class Config:
         strict = True

@@ -134,6 +134,43 @@ def test_a_table_folded_under_a_summary_naming_another_evaluation_gives_no_resul
     ]
 
 
+@pytest.mark.parametrize(
+    ("lead", "heading_path", "evaluation"),
+    [
+        # VISSL's model zoo says so once, at its top, for all its tables.
+        (
+            "we list the collection of self-supervised models and benchmark of these models on a "
+            "standard task of evaluating a linear classifier on ImageNet-1K.",
+            ["VISSL Model Zoo", "Models", "SimCLR"],
+            "linear classifier",
+        ),
+        ("Models evaluated by k-NN and linear probing.", [], "k-NN"),
+        # Naming fine-tuning too, it leaves each table to its headings.
+        ("Results of fine-tuning and of linear probing.", ["Models"], None),
+        # A heading naming ImageNet-1k or another evaluation decides first.
+        ("Linear probing of our models.", ["Fine-tuning on ImageNet-1K"], None),
+        ("Linear probing of our models.", ["ImageNet-V2"], "ImageNet-V2"),
+        # Datasets in a lead decide nothing: an introduction names many.
+        ("We also evaluate on COCO detection and CIFAR-100 transfer.", ["Models"], None),
+        (None, ["Models"], None),
+    ],
+)
+def test_a_documents_lead_naming_a_linear_probe_is_the_evaluation_of_its_tables(
+    lead: str | None, heading_path: list[str], evaluation: str | None
+) -> None:
+    assert heading_evaluation(heading_path, lead) == evaluation
+
+
+def test_tables_of_a_document_whose_lead_names_a_linear_probe_give_no_results():
+    markdown = (
+        "# Zoo\n\nAll numbers below evaluate a linear classifier on frozen features.\n\n"
+        "## SimCLR\n\n| Model | Top-1 |\n|---|---|\n| RN50 | 69.1 |\n"
+    )
+    tables, rows = extract_frames([("a.md", markdown)])
+    observations = observe.observe_rows(tables, rows, []).observations
+    assert observations.select("model", "status").rows() == [("RN50", "not_results_table")]
+
+
 def test_a_column_of_evaluation_sets_is_another_evaluation_too():
     with_sets = "| model | benchmark | acc1 |\n|---|---|---|\n| a | b | 1 |\n"
     without = "| model | acc1 |\n|---|---|\n| a | 1 |\n"

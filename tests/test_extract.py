@@ -153,6 +153,28 @@ def test_a_table_inside_details_has_its_summary_last_in_its_heading_path(
     assert [table.heading_path for table in tables] == paths
 
 
+@pytest.mark.parametrize(
+    ("markdown", "lead"),
+    [
+        # The paragraphs under the title, before the first table or lower heading.
+        (
+            "# Zoo\n\nWe list models,\nevaluated.\n\n> Quoted too.\n\n"
+            f"## Models\n\nNot this.\n{TABLE}",
+            "We list models, evaluated. Quoted too.",
+        ),
+        (f"Before any heading.\n{TABLE}Not after the table.\n", "Before any heading."),
+        # A label paragraph right above the table ends the lead with the table.
+        (f"# Zoo\n\nIntro.\n\n**Results:**\n{TABLE}", "Intro. Results:"),
+        (f"# Zoo\n\n## Models\n\nNot the lead.\n{TABLE}", None),
+        (f"{TABLE}After the table.\n\n{TABLE}", None),
+        ("```\ncode\n```\n\n<p>html</p>\n" + TABLE, None),
+    ],
+)
+def test_a_table_keeps_the_lead_of_its_document(markdown: str, lead: str | None) -> None:
+    tables = extract_tables(markdown, "doc.md")
+    assert {table.lead for table in tables} == {lead}
+
+
 def test_tables_in_block_quotes_and_nested_list_items_are_read():
     tables = tables_in(TRAPS / "blockquote_and_list_tables.md")
     assert [table.rows[0].cells for table in tables] == [("1", "2"), ("3", "4"), ("5", "6")]

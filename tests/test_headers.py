@@ -30,6 +30,7 @@ def tables_frame(*headers: list[str]) -> pl.DataFrame:
             "align": [[None] * len(header) for header in headers],
             "n_rows": [1] * len(headers),
             "caption": [None] * len(headers),
+            "lead": [None] * len(headers),
         },
         schema=TABLE_SCHEMA,
     )

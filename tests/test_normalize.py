@@ -37,6 +37,7 @@ def frames(
                 "align": [None] * len(header),
                 "n_rows": len(rows),
                 "caption": None,
+                "lead": None,
             }
         ],
         schema=TABLE_SCHEMA,
