@@ -70,8 +70,9 @@ def _catalog() -> _Catalog:
     aliases.sort(key=len, reverse=True)
     words = "|".join(_alias_pattern(alias) for alias in aliases)
     columns = content["columns"]
+    lead_aliases = [alias for group in LEAD_GROUPS for alias in content["evaluations"][group]]
     return _Catalog(
-        pattern=re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_])", re.IGNORECASE),
+        pattern=_whole_words(words),
         # polars' regular expressions look around nothing: the word's edges are matched.
         cell_pattern=rf"(?i)(?:^|[\W_])(?:{words})(?:[\W_]|$)",
         set_columns=frozenset(header_key_text(name) for name in columns["evaluation_set"]),
@@ -79,17 +80,13 @@ def _catalog() -> _Catalog:
         other_tasks=frozenset(
             header_key_text(alias) for alias in content["evaluations"][SEVERAL_TASKS_GROUP]
         ),
-        lead_pattern=re.compile(
-            r"(?<![^\W_])(?:{})(?![^\W_])".format(
-                "|".join(
-                    _alias_pattern(alias)
-                    for group in LEAD_GROUPS
-                    for alias in content["evaluations"][group]
-                )
-            ),
-            re.IGNORECASE,
-        ),
+        lead_pattern=_whole_words("|".join(map(_alias_pattern, lead_aliases))),
     )
+
+
+def _whole_words(words: str) -> re.Pattern[str]:
+    """Alternatives (alias patterns joined by "|") matched as whole words, ignoring case."""
+    return re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_])", re.IGNORECASE)
 
 
 def _alias_pattern(alias: str) -> str:
@@ -183,7 +180,7 @@ def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
 def _path_evaluation(lead_and_path: str) -> str | None:
     """heading_evaluation of a lead and heading path joined by SEPARATOR."""
     lead, *path = lead_and_path.split(SEPARATOR)
-    return heading_evaluation([heading for heading in path if heading], lead or None)
+    return heading_evaluation(path, lead or None)
 
 
 def _first_column(header_cells: pl.DataFrame, keys: frozenset[str], name: str) -> pl.DataFrame:

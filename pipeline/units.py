@@ -34,14 +34,16 @@ BOLD_VALUE = r"^\*\*([^*]*)\*\*"
 MARKS = "*†‡§¶^"
 # An upscaling written after a name ("DeiT-B↑384", "volo_d1 ↑384": fine-tuned and evaluated at
 # 384 px) says the row's image size, not which model: it comes off the name like a mark.
-UPSCALED = r"\s*↑\s*[0-9]{3,4}$"
+UPSCALED = r"\s*↑\s*[0-9]{3,4}"
 # A venue and year after a name ("Swin-T (ICCV'21)", "ConvNeXt-T (CVPR 2022)", "Vim-S (arXiv'24)")
 # say where the model was published, not which model: the note comes off the name like a mark,
 # so the row is one result with the same model's rows elsewhere.
 VENUES = "ICCV|CVPR|ECCV|NeurIPS|NIPS|ICLR|ICML|AAAI|IJCAI|TPAMI|TIP|WACV|BMVC|arXiv"
-VENUE_NOTE = rf"\s*\((?:{VENUES})\s*['’]?\s*(?:[0-9]{{2}}|[0-9]{{4}})\)$"
+VENUE_NOTE = rf"\s*\((?:{VENUES})\s*['’]?\s*(?:[0-9]{{2}}|[0-9]{{4}})\)"
 # A footnote mark in parentheses after a name (VISSL's "ViT/B16 - 90 epochs (*)").
-MARK_IN_PARENTHESES = rf"\s*\([{MARKS}]+\)$"
+MARK_IN_PARENTHESES = rf"\s*\([{MARKS}]+\)"
+# The notes that end a name, in the order they are written: "DeiT-B (ICCV'21) ↑384 (*)".
+NAME_NOTES = rf"(?:{VENUE_NOTE})?(?:{UPSCALED})?(?:{MARK_IN_PARENTHESES})?$"
 # A spread or a change written after a value ("84.1 ± 0.2", "84.1±0.2%", "81.3 (+1.2)",
 # "79.8 (↓0.4)", "85.0 (±0.1)"), or a qualifier of how it was measured ("81.9(EMA)", "80.3
 # (ours)"): the value is the number before it, and the annotation goes to the footnotes beside
@@ -156,9 +158,7 @@ def footnote_mark(cell: pl.Expr) -> pl.Expr:
 def unmarked_name(name: pl.Expr) -> pl.Expr:
     """A name without the footnote marks, upscaling or venue after it ("ViT-B*" -> "ViT-B",
     "DeiT-B↑384" -> "DeiT-B", "Swin-T (ICCV'21)" -> "Swin-T"); null when only marks."""
-    notes = without_marks(name).str.replace(MARK_IN_PARENTHESES, "")
-    unmarked = notes.str.replace(UPSCALED, "").str.replace(VENUE_NOTE, "")
-    text = without_marks(unmarked)
+    text = without_marks(without_marks(name).str.replace(NAME_NOTES, ""))
     return pl.when(text != "").then(text)
 
 
