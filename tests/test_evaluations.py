@@ -1,10 +1,23 @@
 """Which evaluation a table reports: a Top-1 under another test set or protocol is no result."""
 
+import polars as pl
 import pytest
 
 from pipeline import normalize, observe, report
 from pipeline.evaluations import heading_evaluation, other_evaluations
 from pipeline.extract import extract_frames
+
+
+def observed(markdown: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The tables of a document a.md and its checked observations."""
+    tables, rows = extract_frames([("a.md", markdown)])
+    return tables, observe.observe_rows(tables, rows, []).observations
+
+
+def evaluation_warnings(tables: pl.DataFrame) -> list[str]:
+    """The build's warnings of tables that report another evaluation than ImageNet-1k val."""
+    found = report.other_evaluation_warnings(normalize.other_evaluation_tables(tables))
+    return found.get_column("message").to_list()
 
 
 @pytest.mark.parametrize(
@@ -126,8 +139,7 @@ def test_a_table_folded_under_a_summary_naming_another_evaluation_gives_no_resul
         "<details><summary>ImageNet-1K</summary>\n\n"
         "| Model | Top-1 |\n|---|---|\n| ResNet50 | 76.1 |\n\n</details>\n"
     )
-    tables, rows = extract_frames([("a.md", markdown)])
-    observations = observe.observe_rows(tables, rows, []).observations
+    _, observations = observed(markdown)
     assert observations.select("model", "status").rows() == [
         ("ResNet8x4", "not_results_table"),
         ("ResNet50", "result"),
@@ -166,8 +178,7 @@ def test_tables_of_a_document_whose_lead_names_a_linear_probe_give_no_results():
         "# Zoo\n\nAll numbers below evaluate a linear classifier on frozen features.\n\n"
         "## SimCLR\n\n| Model | Top-1 |\n|---|---|\n| RN50 | 69.1 |\n"
     )
-    tables, rows = extract_frames([("a.md", markdown)])
-    observations = observe.observe_rows(tables, rows, []).observations
+    _, observations = observed(markdown)
     assert observations.select("model", "status").rows() == [("RN50", "not_results_table")]
 
 
@@ -189,8 +200,7 @@ def test_rows_of_a_column_of_evaluation_sets_naming_imagenet_1k_are_results_the_
         # vision_transformer's: "imagenet2012", ImageNet-1k's name in TensorFlow Datasets.
         "| ViT-B_16 | imagenet2012 | 84.6 |\n| ViT-B_32 | imagenet2012_real | 87.0 |\n"
     )
-    tables, rows = extract_frames([("a.md", markdown)])
-    observations = observe.observe_rows(tables, rows, []).observations
+    tables, observations = observed(markdown)
     assert observations.select("model", "is_results_table", "status").rows() == [
         ("DeiT-S", True, "result"),
         ("ViT-B", False, "not_results_table"),
@@ -199,8 +209,7 @@ def test_rows_of_a_column_of_evaluation_sets_naming_imagenet_1k_are_results_the_
         ("ViT-B_16", True, "result"),
         ("ViT-B_32", False, "not_results_table"),
     ]
-    warning = report.other_evaluation_warnings(normalize.other_evaluation_tables(tables))
-    assert warning.get_column("message").to_list() == [
+    assert evaluation_warnings(tables) == [
         "table has a 'Dataset' column of evaluation sets: its rows naming another set than "
         "ImageNet-1k are kept as observations, not results"
     ]
@@ -230,12 +239,10 @@ def test_a_row_naming_a_linear_probe_in_a_protocol_column_gives_no_result(
         "| Model | Protocol | Top-1 |\n|---|---|---|\n"
         f"| ViT-B/16 | {protocol} | 68.0 |\n| ViT-S/16 | fine-tune | 81.2 |\n"
     )
-    tables, rows = extract_frames([("a.md", markdown)])
-    observations = observe.observe_rows(tables, rows, []).observations
+    tables, observations = observed(markdown)
     expected = "result" if result else "not_results_table"
     assert observations.get_column("status").to_list() == [expected, "result"]
-    warning = report.other_evaluation_warnings(normalize.other_evaluation_tables(tables))
-    assert warning.get_column("message").to_list() == [
+    assert evaluation_warnings(tables) == [
         "table has a 'Protocol' column of evaluation protocols: its rows naming a linear probe "
         "or another evaluation than ImageNet-1k val are kept as observations, not results"
     ]
@@ -258,7 +265,6 @@ def test_a_row_naming_a_linear_probe_in_a_protocol_column_gives_no_result(
 def test_a_model_named_a_linear_probe_gives_no_result(model: str, probe: bool) -> None:
     # mmpretrain's MAE table lists each model's linear probe and fine-tuning under one Top-1.
     markdown = f"| Model | Top-1 (%) |\n|---|---|\n| `{model}` | 68.0 |\n"
-    tables, rows = extract_frames([("a.md", markdown)])
-    observations = observe.observe_rows(tables, rows, []).observations
+    _, observations = observed(markdown)
     expected = "not_results_table" if probe else "result"
     assert observations.select("is_results_table", "status").row(0) == (not probe, expected)
