@@ -51,9 +51,12 @@ class _Catalog:
     # Any evaluation alias, as a whole word: in Python (headings), and in polars (cells).
     pattern: re.Pattern[str]
     cell_pattern: str
-    # The header keys of columns of evaluation sets, and of evaluation protocols.
+    # The header keys of columns of evaluation sets, of evaluation protocols and of precisions.
     set_columns: frozenset[str]
     protocol_columns: frozenset[str]
+    precision_columns: frozenset[str]
+    # The cells of a precision column naming full precision, as header keys.
+    full_precision: list[str]
     # The detection and segmentation aliases, as header keys.
     other_tasks: frozenset[str]
     # The protocols a document's lead may name (LEAD_GROUPS), as a whole word.
@@ -77,6 +80,8 @@ def _catalog() -> _Catalog:
         cell_pattern=rf"(?i)(?:^|[\W_])(?:{words})(?:[\W_]|$)",
         set_columns=frozenset(header_key_text(name) for name in columns["evaluation_set"]),
         protocol_columns=frozenset(header_key_text(name) for name in columns["protocol"]),
+        precision_columns=frozenset(header_key_text(name) for name in columns["precision"]),
+        full_precision=sorted({header_key_text(name) for name in columns["full_precision"]}),
         other_tasks=frozenset(
             header_key_text(alias) for alias in content["evaluations"][SEVERAL_TASKS_GROUP]
         ),
@@ -134,8 +139,8 @@ def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
     ImageNet-1k val ("ImageNet-V2", "a 'dataset' column"), null when nothing says so;
     heading_evaluation, what its headings name; pos_evaluation_set, the position of its column
     of evaluation sets, if any: rows there naming ImageNet-1k are ImageNet-1k results; and
-    pos_protocol, of its column of evaluation protocols (evaluated_elsewhere says which rows
-    are not results)."""
+    pos_protocol and pos_precision, of its columns of evaluation protocols and of precisions
+    (evaluated_elsewhere says which rows are not results)."""
     catalog = _catalog()
     # Heading paths repeat from table to table: each distinct one (with its lead) is searched
     # once.
@@ -151,29 +156,24 @@ def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
         .with_columns(position=pl.int_ranges(pl.col("header").list.len(), dtype=pl.Int32))
         .explode("header", "position")
     )
-    return (
-        tables.select(*TABLE_KEY, "line")
-        .with_columns(heading=paths.replace_strict(by_path, return_dtype=pl.String))
-        .join(
-            _first_column(header_cells, catalog.set_columns, "evaluation_set"),
-            on=TABLE_KEY,
-            how="left",
-            maintain_order="left",
+    labelled = tables.select(*TABLE_KEY, "line").with_columns(
+        heading=paths.replace_strict(by_path, return_dtype=pl.String)
+    )
+    row_columns = {
+        "evaluation_set": catalog.set_columns,
+        "protocol": catalog.protocol_columns,
+        "precision": catalog.precision_columns,
+    }
+    for name, keys in row_columns.items():
+        labelled = labelled.join(
+            _first_column(header_cells, keys, name), on=TABLE_KEY, how="left", maintain_order="left"
         )
-        .join(
-            _first_column(header_cells, catalog.protocol_columns, "protocol"),
-            on=TABLE_KEY,
-            how="left",
-            maintain_order="left",
-        )
-        .select(
-            *TABLE_KEY,
-            "line",
-            "pos_evaluation_set",
-            "pos_protocol",
-            other_evaluation=pl.coalesce("heading", "evaluation_set", "protocol"),
-            heading_evaluation="heading",
-        )
+    return labelled.select(
+        *TABLE_KEY,
+        "line",
+        *(f"pos_{name}" for name in row_columns),
+        other_evaluation=pl.coalesce("heading", *row_columns),
+        heading_evaluation="heading",
     )
 
 
@@ -212,13 +212,30 @@ def linear_probe(model: pl.Expr) -> pl.Expr:
 
 
 def evaluated_elsewhere(
-    cells: pl.Expr, pos_evaluation_set: pl.Expr, pos_protocol: pl.Expr
+    cells: pl.Expr, pos_evaluation_set: pl.Expr, pos_protocol: pl.Expr, pos_precision: pl.Expr
 ) -> pl.Expr:
     """Whether a row's cell in its table's column of evaluation sets names another set than
-    ImageNet-1k ("cifar100"), or its cell in the column of evaluation protocols names a linear
-    probe or another evaluation ("linear", "k-NN"); False where the table has neither."""
+    ImageNet-1k ("cifar100"), its cell in the column of evaluation protocols names a linear
+    probe or another evaluation ("linear", "k-NN"), or its cell in the column of precisions
+    another precision than full ("INT8", "Ternary", "4/4"); False where the table has none."""
     cell = cells.list.get(pos_evaluation_set, null_on_oob=True).str.strip_chars()
     other_set = pos_evaluation_set.is_not_null() & ~cell.str.contains(IMAGENET_1K).fill_null(False)
     protocol = cells.list.get(pos_protocol, null_on_oob=True)
     other_protocol = protocol.str.contains(_catalog().cell_pattern) | linear_probe(protocol)
-    return other_set | (pos_protocol.is_not_null() & other_protocol.fill_null(False))
+    precision = cells.list.get(pos_precision, null_on_oob=True)
+    return (
+        other_set
+        | (pos_protocol.is_not_null() & other_protocol.fill_null(False))
+        | (pos_precision.is_not_null() & reduced_precision(precision).fill_null(False))
+    )
+
+
+# A note in parentheses after a precision ("FP32 (baseline)", "INT8 (per-channel)").
+PRECISION_NOTE = r"\([^)]*\)"
+
+
+def reduced_precision(precision: pl.Expr) -> pl.Expr:
+    """Whether a cell of a precision column names another precision than full: "INT8",
+    "Ternary", "1.58", "4/4"; not "FP32", "32", "float32 (baseline)", "-" or an empty cell."""
+    key = header_key(precision.str.replace_all(PRECISION_NOTE, ""))
+    return ~key.is_in(_catalog().full_precision) & (key != "")

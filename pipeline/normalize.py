@@ -132,10 +132,13 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
         .with_columns(
             observation_id(),
             pl.col("params_lower_bound").fill_null(False),
-            # A row naming another evaluation set gives no result.
+            # A row naming another evaluation set, protocol or precision gives no result.
             is_results_table=pl.col("is_results_table")
             & ~evaluations.evaluated_elsewhere(
-                pl.col("cells"), pl.col("pos_evaluation_set"), pl.col("pos_protocol")
+                pl.col("cells"),
+                pl.col("pos_evaluation_set"),
+                pl.col("pos_protocol"),
+                pl.col("pos_precision"),
             ),
             _model=_model_cell(),
             family=pl.when(_names_the_model()).then(None).otherwise(pl.col("family")),

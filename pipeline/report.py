@@ -107,7 +107,7 @@ def unknown_column_warnings(unknown: pl.DataFrame) -> pl.DataFrame:
 
 def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:
     """A warning per results-shaped table that reports another evaluation than ImageNet-1k val,
-    under its heading or, row by row, in a column of evaluation sets or protocols."""
+    under its heading or, row by row, in a column of evaluation sets, protocols or precisions."""
     whole_table = pl.format(
         "table reports {}, not ImageNet-1k val: its rows are kept as observations, not results",
         "other_evaluation",
@@ -122,10 +122,23 @@ def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:
         "evaluation than ImageNet-1k val are kept as observations, not results",
         "other_evaluation",
     )
+    by_precision = pl.format(
+        "table has {} of precisions: its rows naming another precision than full (FP32) are "
+        "kept as observations, not results",
+        "other_evaluation",
+    )
     in_heading = pl.col("heading_evaluation").is_not_null()
     in_sets = pl.col("pos_evaluation_set").is_not_null()
-    message = pl.when(in_heading).then(whole_table).when(in_sets).then(row_by_row)
-    return _frame(elsewhere, message.otherwise(by_protocol))
+    in_protocols = pl.col("pos_protocol").is_not_null()
+    message = (
+        pl.when(in_heading)
+        .then(whole_table)
+        .when(in_sets)
+        .then(row_by_row)
+        .when(in_protocols)
+        .then(by_protocol)
+    )
+    return _frame(elsewhere, message.otherwise(by_precision))
 
 
 def ragged_row_warnings(observations: pl.DataFrame) -> pl.DataFrame:

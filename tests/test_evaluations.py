@@ -268,3 +268,56 @@ def test_a_model_named_a_linear_probe_gives_no_result(model: str, probe: bool) -
     _, observations = observed(markdown)
     expected = "not_results_table" if probe else "result"
     assert observations.select("is_results_table", "status").row(0) == (not probe, expected)
+
+
+@pytest.mark.parametrize(
+    ("header", "precision", "result"),
+    [
+        ("Precision", "FP32", True),
+        ("Precision", "fp32 (baseline)", True),
+        ("Precision", "float32", True),
+        ("Precision", "", True),
+        ("Precision", "-", True),
+        ("Precision", "Ternary", False),
+        ("Precision", "INT8", False),
+        ("Precision", "int8 (per-channel)", False),
+        ("Precision", "FP16", False),
+        ("Precision", "Mixed", False),
+        ("Bit Width", "32", True),
+        ("Bit Width", "8", False),
+        ("Bit Width", "1.58", False),
+        ("W/A", "32/32", True),
+        ("W/A", "4/4", False),
+        ("Bits (W/A)", "W4A8", False),
+        ("dtype", "float32", True),
+        ("dtype", "bfloat16", False),
+    ],
+)
+def test_a_row_in_another_precision_than_full_gives_no_result(
+    header: str, precision: str, result: bool
+) -> None:
+    # A survey lists each model in FP32 and ternary under one "Top-1 Accuracy": without this,
+    # the ternary ResNet-18 (65.4) was an observation of the FP32 model's result (69.3), and
+    # the one published when its row came first.
+    markdown = (
+        f"| Model | {header} | Top-1 Accuracy |\n|---|---|---|\n"
+        f"| ResNet-18 | {precision} | 65.4% |\n| AlexNet | FP32 | 57.2% |\n"
+    )
+    tables, observations = observed(markdown)
+    expected = "result" if result else "not_results_table"
+    assert observations.get_column("status").to_list() == [expected, "result"]
+    assert evaluation_warnings(tables) == [
+        f"table has a '{header}' column of precisions: its rows naming another precision than "
+        "full (FP32) are kept as observations, not results"
+    ]
+
+
+def test_a_quantized_row_is_no_observation_of_the_full_precision_result() -> None:
+    # The ternary row comes first: the FP32 row alone is ResNet-18's result, with no conflict.
+    markdown = (
+        "| Model | Precision | Top-1 Accuracy |\n|---|---|---|\n"
+        "| ResNet-18 | Ternary | 65.4% |\n| ResNet-18 | FP32 | 69.3% |\n"
+    )
+    _, observations = observed(markdown)
+    results = observations.filter(pl.col("status") == "result")
+    assert results.select("model", "top1").rows() == [("ResNet-18", 69.3)]
