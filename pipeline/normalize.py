@@ -38,6 +38,8 @@ WEIGHTS_LINK = (
     r"|gdrive|onedrive|huggingface|hf|hub|here|pth|logs?|config)(?:[\s/|,;&+·-]+|$))+$"
 )
 POSITION_COLUMNS = [f"pos_{column}" for column in headers.CANONICAL_COLUMNS]
+# An accuracy header giving the error rate: "Top-1 error", "top-5 err.", "Top-1 error rate".
+ERROR_HEADER = r"(?i)(?:^|[^a-z])err(?:or)?(?:[^a-z]|$)"
 # A cell of a column of both accuracies: top-1, then "|" or "/", then top-5 ("76.5 | 93.4").
 ACCURACY_PAIR = r"^\s*(.+?)\s*[|/]\s*(.+?)\s*$"
 
@@ -57,7 +59,30 @@ def normalize_rows(
     normalized = batches.map_batches(
         rows, lambda batch: normalize_batch(located_tables, batch), batch_rows
     )
-    return percent_from_fractions(normalized)
+    return accuracies_from_errors(percent_from_fractions(normalized))
+
+
+def accuracies_from_errors(observations: pl.DataFrame) -> pl.DataFrame:
+    """Observations whose header gives an accuracy as an error rate ("Top-1 error" 23.2, noted
+    "top1:error" in the footnotes) with that accuracy (76.8); the raw cells keep what was
+    written. Fractions are percents by then ("0.232" is 23.2).
+
+    An error of 1% or less stays as written, for the range checks to quarantine: no model errs
+    that little on ImageNet, and it is how a fraction among percents reads ("0.232")."""
+    from_error = {
+        column: pl.col("footnotes").list.contains(f"{column}:error").fill_null(False)
+        & (pl.col(column) > 1)
+        for column in ACCURACY_COLUMNS
+    }
+    if not observations.select(pl.any_horizontal(from_error.values()).any()).item():
+        return observations
+    return observations.with_columns(
+        pl.when(from_error[column])
+        .then((100 - pl.col(column)).round(9))
+        .otherwise(column)
+        .alias(column)
+        for column in ACCURACY_COLUMNS
+    )
 
 
 def percent_from_fractions(observations: pl.DataFrame) -> pl.DataFrame:
@@ -128,6 +153,7 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
         .with_columns(
             *(trimmed(pl.col(RAW_COLUMN[column])).alias(column) for column in TEXT_COLUMNS),
             *(_cell_note(position) for position in range(width)),
+            *(_error_note(column) for column in ACCURACY_COLUMNS),
         )
         .with_columns(
             observation_id(),
@@ -199,13 +225,19 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
         # a column of evaluation sets, the rows naming another set are not (with_context).
         .with_columns(
             pl.col("is_results_table") & pl.col("heading_evaluation").is_null(),
-            params_in_millions=pl.col("header")
-            .list.get(pl.col("pos_params_m"), null_on_oob=True)
-            .str.contains(MILLIONS_HEADER)
-            .fill_null(False),
+            params_in_millions=_header_says("params_m", MILLIONS_HEADER),
+            **{
+                f"{column}_error": _header_says(column, ERROR_HEADER) for column in ACCURACY_COLUMNS
+            },
         )
         .drop("heading_evaluation")
     )
+
+
+def _header_says(column: str, pattern: str) -> pl.Expr:
+    """Whether the header of a table's canonical column matches pattern; False for none."""
+    header = pl.col("header").list.get(pl.col(f"pos_{column}"), null_on_oob=True)
+    return header.str.contains(pattern).fill_null(False)
 
 
 def with_caption_last(tables: pl.DataFrame) -> pl.DataFrame:
@@ -350,6 +382,14 @@ def trimmed(cell: pl.Expr) -> pl.Expr:
     """Cell text without surrounding spaces, null when empty."""
     text = cell.str.strip_chars()
     return pl.when(text != "").then(text)
+
+
+def _error_note(column: str) -> pl.Expr:
+    """ "top1:error" for a top-1 read from a column of error rates (accuracies_from_errors)."""
+    read_from_error = pl.col(f"{column}_error") & pl.col(column).is_not_null()
+    return (
+        pl.when(read_from_error).then(pl.lit(f"{column}:error")).alias(f"_footnote_{column}_error")
+    )
 
 
 def _cell_note(position: int) -> pl.Expr:

@@ -16,7 +16,7 @@ LIKELY_CAUSES = {
     "top5_in_range": "top-5 outside (1, 100]: a fraction instead of a percent, or an error rate?",
     "top5_at_least_top1": "top-5 below top-1: columns swapped in the source table?",
     "table_of_accuracies": "top-5 is below top-1 in most rows of its table: error rates under "
-    "accuracy headers?",
+    "accuracy headers, or accuracies under error headers?",
     "params_positive": "parameter count not above 0: a FLOPs or throughput column read as params?",
     "img_size_in_range": "image size outside 32..2048 px: a patch size, batch size or typo?",
     "eval_seq_len_positive": "eval sequence length not above 0: a typo in the source?",

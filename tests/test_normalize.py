@@ -12,6 +12,7 @@ from pipeline.decode import decode_document
 from pipeline.errors import SchemaViolation
 from pipeline.extract import ROW_SCHEMA, TABLE_SCHEMA, extract_tables, tables_to_frames
 from pipeline.normalize import normalize_rows, unknown_columns
+from pipeline.observe import observe_rows
 from schemas.extracted import ExtractedRow, ExtractedTable
 from schemas.observations import NormalizedObservation
 
@@ -509,6 +510,71 @@ def test_only_the_table_of_fractions_is_read_as_percent() -> None:
     observations = normalize_rows(*tables_to_frames(extract_tables(markdown, "doc.md")))
     assert observations.get_column("top1").to_list() == [77.4, 77.4]
     assert observations.get_column("footnotes").to_list() == [["top1:fraction"], None]
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "top1", "top5", "footnotes"),
+    [
+        # fb.resnet.torch's, PyTorch Hub's and HRNet's tables give the error rate, 100 minus
+        # the accuracy: read as the accuracy, with a footnote, the raw cells as written.
+        (
+            ["Model", "Top-1 error", "Top-5 error"],
+            [["ResNet-18", "30.24", "10.92"], ["HRNet-W18-C", "23.2%", "-"]],
+            [69.76, 76.8],
+            [89.08, None],
+            [["top1:error", "top5:error"], ["top1:error"]],
+        ),
+        (
+            ["Model", "top-1 err.", "Top-5"],
+            [["a", "21.1", "94.5"]],
+            [78.9],
+            [94.5],
+            [["top1:error"]],
+        ),
+        (["Model", "Top-1 Error Rate"], [["a", "22.85"]], [77.15], [None], [["top1:error"]]),
+        # A table of error fractions is read in percent first.
+        (
+            ["Model", "Top-1 err"],
+            [["a", "0.4345"], ["b", "0.2845"]],
+            [56.55, 71.55],
+            [None, None],
+            [["top1:error", "top1:fraction"], ["top1:error", "top1:fraction"]],
+        ),
+        # An error of 1% or less among percents stays as written, for the range checks.
+        (
+            ["Model", "Top-1 error"],
+            [["a", "30.2"], ["b", "0.98"]],
+            [69.8, 0.98],
+            [None, None],
+            [["top1:error"], ["top1:error"]],
+        ),
+        # "Top-1" alone is no error rate.
+        (["Model", "Top-1"], [["a", "30.24"]], [30.24], [None], [None]),
+    ],
+)
+def test_a_column_of_error_rates_reads_as_accuracies(header, rows, top1, top5, footnotes):
+    tables, body = frames(header, *rows)
+    observations = normalize_rows(tables, body)
+    assert observations.get_column("top1").to_list() == top1
+    assert observations.get_column("top5").to_list() == top5
+    assert observations.get_column("footnotes").to_list() == footnotes
+    assert observations.get_column("top1_raw").to_list() == [row[1] for row in rows]
+
+
+def test_accuracies_under_error_headers_are_quarantined_as_a_table() -> None:
+    # PyTorch Hub's RegNet page gives accuracies under "Top-1 error | Top-5 error": read as
+    # errors, its top-5 falls below its top-1 in every row, and the table is held back.
+    markdown = (
+        "| Model | Top-1 error | Top-5 error |\n|---|---|---|\n"
+        "| regnet_x_400mf | 72.834 | 90.950 |\n| regnet_x_800mf | 75.212 | 92.348 |\n"
+    )
+    tables, rows = tables_to_frames(extract_tables(markdown, "doc.md"))
+    observations = observe_rows(tables, rows, []).observations
+    assert observations.get_column("status").to_list() == ["quarantined", "quarantined"]
+    assert (
+        observations.get_column("failed_checks").to_list()
+        == [["table_of_accuracies", "top5_at_least_top1"]] * 2
+    )
 
 
 @pytest.mark.parametrize(
