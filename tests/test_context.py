@@ -100,6 +100,9 @@ HEADINGS = [
     # TensorFlow Datasets' name of ImageNet-1k.
     ("imagenet2012", "imagenet-1k", "imagenet2012"),
     ("Pretrained on WebLI", "webli", "WebLI"),
+    # MIIL's processed subset of ImageNet-21K is no ImageNet-21K, though its name holds it.
+    ("(1) Pretrained Models on ImageNet-21K-P Dataset", "imagenet-21k-p", "ImageNet-21K-P"),
+    ("IN-21K-P", "imagenet-21k-p", "IN-21K-P"),
     ("Top Performing Models (2025)", None, None),
     ("May 2025: Searching for Better ViT Baselines", None, None),
     ("Training in 1k steps", None, None),
