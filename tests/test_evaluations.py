@@ -228,22 +228,25 @@ def test_rows_of_a_column_of_evaluation_sets_naming_imagenet_1k_are_results_the_
         ("zero-shot", False),
         ("ImageNet-V2", False),
         ("Linear attention", True),
+        ("linprobe", False),
     ],
 )
+@pytest.mark.parametrize("header", ["Protocol", "Phase"])
 def test_a_row_naming_a_linear_probe_in_a_protocol_column_gives_no_result(
-    protocol: str, result: bool
+    protocol: str, result: bool, header: str
 ) -> None:
     # A self-supervised zoo lists each model's linear probe and fine-tuning under one "Top-1":
-    # without this, the two rows were one result in conflict with itself.
+    # without this, the two rows were one result in conflict with itself. PaddlePaddle PASSL's
+    # tables say "finetune" or "linprobe" in a "Phase" column.
     markdown = (
-        "| Model | Protocol | Top-1 |\n|---|---|---|\n"
+        f"| Model | {header} | Top-1 |\n|---|---|---|\n"
         f"| ViT-B/16 | {protocol} | 68.0 |\n| ViT-S/16 | fine-tune | 81.2 |\n"
     )
     tables, observations = observed(markdown)
     expected = "result" if result else "not_results_table"
     assert observations.get_column("status").to_list() == [expected, "result"]
     assert evaluation_warnings(tables) == [
-        "table has a 'Protocol' column of evaluation protocols: its rows naming a linear probe "
+        f"table has a '{header}' column of evaluation protocols: its rows naming a linear probe "
         "or another evaluation than ImageNet-1k val are kept as observations, not results"
     ]
 
