@@ -104,6 +104,15 @@ SYNONYMS = [
     # MogaNet's column of both accuracies, "76.5 | 93.4".
     ("Top-1 / top-5 (%)", "top1_top5"),
     ("acc@1/acc@5", "top1_top5"),
+    # Error rates, read as 100 minus the error (normalize).
+    ("Top-1 error", "top1"),
+    ("top-1 err.", "top1"),
+    ("Top-5 Error (%)", "top5"),
+    # SparK's, MIIL's and PaddlePaddle PASSL's headers.
+    ("arch.", "family"),
+    ("reso.", "img_size"),
+    ("ImageNet-1K top-1 Accuracy [%]", "top1"),
+    ("Top1 acc@1(%)", "top1"),
 ]
 
 
@@ -129,6 +138,10 @@ def test_headers_map_to_canonical_columns_ignoring_case_and_punctuation(
         "Mixed Precision Top1",
         "top1 acc (int8)",
         "AMP Top1",
+        "Backbone",
+        "Network",
+        "Fine-tuning",
+        "ImageNet-21K-P semantic top-1 Accuracy [%]",
     ],
 )
 def test_ambiguous_or_foreign_headers_map_to_nothing(header: str) -> None:
