@@ -60,11 +60,14 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "10"
+EXTRACTOR_VERSION = "11"
 # How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
 LEAD_CHARS = 2_000
-# A label above a table (its caption) is a line all bold, or one ending in a colon, and no longer.
+# A label above a table (its caption) is a line all bold, one ending in a colon, or one numbered
+# as a paper numbers its tables ("Table 1. Single crop validation error on ImageNet-1k"), and no
+# longer.
 BOLD_LINE = re.compile(r"(\*\*|__)(?=\S).*\S\1:?")
+NUMBERED_TABLE = re.compile(r"(?i)table\s+\d+\s*[.:]\s")
 MAX_LABEL_CHARS = 160
 
 # A cell needs inline rendering only when it holds one of these, or a "_" next to a non-word
@@ -831,11 +834,14 @@ class _BlockScanner:
 
 def _is_label(line: str) -> bool:
     """Whether a one-line paragraph labels what follows it, as a heading would: all of it bold
-    ("**ImageNet-1K 384x384 fine-tuned models:**") or a short line ending in a colon
-    ("ImageNet-1K trained models:")."""
+    ("**ImageNet-1K 384x384 fine-tuned models:**"), a short line ending in a colon
+    ("ImageNet-1K trained models:") or a numbered caption ("Table 1. Single crop validation
+    error on ImageNet-1k")."""
     text = line.strip()
     return len(text) <= MAX_LABEL_CHARS and (
-        BOLD_LINE.fullmatch(text) is not None or text.endswith(":")
+        BOLD_LINE.fullmatch(text) is not None
+        or text.endswith(":")
+        or NUMBERED_TABLE.match(text) is not None
     )
 
 

@@ -57,6 +57,11 @@ def evaluation_warnings(tables: pl.DataFrame) -> list[str]:
         (["ImageNet-100"], "ImageNet-100"),
         (["Tiny-ImageNet"], "Tiny-ImageNet"),
         (["Results on ImageNet-1K-V2"], "ImageNet-1K-V2"),
+        # DPN's larger label set; NNCF's quantized models; SENet's and DPN's error rates.
+        (["ImageNet-5k"], "ImageNet-5k"),
+        (["INT8 quantized models (post-training quantization)"], "INT8"),
+        (["Quantized models"], "Quantized"),
+        (["Single Model, Single Crop Validation Error:"], "Validation Error"),
         # ImageNet-1k named beside another evaluation in one heading: the other one decides.
         (["Zero-shot on ImageNet-1K and ImageNet-V2"], "Zero-shot"),
         # A heading naming ImageNet-1k as the pretraining set does not end the search.
@@ -91,6 +96,9 @@ def test_a_heading_naming_another_evaluation_is_found(heading_path, evaluation):
         # A heading naming classification or ImageNet beside detection sets covers several tasks.
         ["Backbones for ImageNet classification, COCO detection and ADE20K segmentation", "Zoo"],
         ["Image classification and COCO object detection"],
+        # A quantization guide gives the FP32 accuracy beside the int8 one (MegEngine's).
+        ["模型量化 Model Quantization"],
+        ["Pretrained on ImageNet-21K"],
     ],
 )
 def test_imagenet_1k_and_pretraining_headings_name_no_other_evaluation(heading_path):
@@ -294,6 +302,14 @@ def test_a_model_named_a_linear_probe_gives_no_result(model: str, probe: bool) -
         ("Bits (W/A)", "W4A8", False),
         ("dtype", "float32", True),
         ("dtype", "bfloat16", False),
+        # NNCF's and PaddleSlim's columns of compression: a pruned model is another model too.
+        ("Compression algorithm", "None", True),
+        ("Compression algorithm", "INT8 (per-tensor only)", False),
+        ("Compression algorithm", "Filter pruning", False),
+        ("压缩方法", "-", True),
+        ("压缩方法", "quant_post", False),
+        ("压缩方法", "teacher", True),
+        ("压缩方法", "ResNet50_vd distill", False),
     ],
 )
 def test_a_row_in_another_precision_than_full_gives_no_result(

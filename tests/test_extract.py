@@ -244,6 +244,12 @@ TABLE = "| a |\n|---|\n| 1 |\n"
         (f"**ImageNet-22K pre-trained models:**\n\n{TABLE}", ["ImageNet-22K pre-trained models:"]),
         (f"__ImageNet-1K models__\n\n{TABLE}", ["ImageNet-1K models"]),
         (f"ImageNet-1K trained models:\n{TABLE}", ["ImageNet-1K trained models:"]),
+        # So does a numbered caption, as a paper writes it (SENet's).
+        (
+            f"Table 1. Single crop validation error on ImageNet-1k (224x224).\n\n{TABLE}",
+            ["Table 1. Single crop validation error on ImageNet-1k (224x224)."],
+        ),
+        (f"Table 2: Results\n{TABLE}", ["Table 2: Results"]),
         # A note between the label and the table leaves it the table's (TransNeXt).
         (f"**At 256x256:**\n\n*(See Table 9)*\n\n{TABLE}", ["At 256x256:"]),
         # It labels one table, in its own containers.
@@ -255,6 +261,8 @@ TABLE = "| a |\n|---|\n| 1 |\n"
         (f"**Label:**\n\n```\ncode\n```\n\n{TABLE}", [None]),
         # Prose is no label: a sentence, two lines, bold words inside a line, a long line.
         (f"The models are trained on ImageNet-1K.\n\n{TABLE}", [None]),
+        (f"Table tennis players.\n\n{TABLE}", [None]),
+        (f"Table 3 shows the results.\n\n{TABLE}", [None]),
         (f"**ImageNet-22K**\nmodels:\n\n{TABLE}", [None]),
         (f"Trained on **ImageNet-22K**\n\n{TABLE}", [None]),
         (f"{'word ' * 40}:\n\n{TABLE}", [None]),
