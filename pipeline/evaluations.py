@@ -216,8 +216,9 @@ def evaluated_elsewhere(
 ) -> pl.Expr:
     """Whether a row's cell in its table's column of evaluation sets names another set than
     ImageNet-1k ("cifar100"), its cell in the column of evaluation protocols names a linear
-    probe or another evaluation ("linear", "k-NN"), or its cell in the column of precisions
-    another precision than full ("INT8", "Ternary", "4/4"); False where the table has none."""
+    probe or another evaluation ("linear", "k-NN"), or its cell in the column of precisions a
+    quantized or compressed model ("INT8", "Ternary", "4/4", "Filter pruning"); False where the
+    table has none of these columns."""
     cell = cells.list.get(pos_evaluation_set, null_on_oob=True).str.strip_chars()
     other_set = pos_evaluation_set.is_not_null() & ~cell.str.contains(IMAGENET_1K).fill_null(False)
     protocol = cells.list.get(pos_protocol, null_on_oob=True)
@@ -235,7 +236,8 @@ PRECISION_NOTE = r"\([^)]*\)"
 
 
 def reduced_precision(precision: pl.Expr) -> pl.Expr:
-    """Whether a cell of a precision column names another precision than full: "INT8",
-    "Ternary", "1.58", "4/4"; not "FP32", "32", "float32 (baseline)", "-" or an empty cell."""
+    """Whether a cell of a column of precisions or compressions names a quantized or compressed
+    model: "INT8", "Ternary", "1.58", "4/4", "Filter pruning"; not "FP32", "32", "float32
+    (baseline)", "None", "-" or an empty cell."""
     key = header_key(precision.str.replace_all(PRECISION_NOTE, ""))
     return ~key.is_in(_catalog().full_precision) & (key != "")

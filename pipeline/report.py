@@ -123,8 +123,8 @@ def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:
         "other_evaluation",
     )
     by_precision = pl.format(
-        "table has {} of precisions: its rows naming another precision than full (FP32) are "
-        "kept as observations, not results",
+        "table has {} of precisions or compressions: its rows naming a quantized or compressed "
+        "model (not FP32, not 'None') are kept as observations, not results",
         "other_evaluation",
     )
     in_heading = pl.col("heading_evaluation").is_not_null()

@@ -326,8 +326,9 @@ def test_a_row_in_another_precision_than_full_gives_no_result(
     expected = "result" if result else "not_results_table"
     assert observations.get_column("status").to_list() == [expected, "result"]
     assert evaluation_warnings(tables) == [
-        f"table has a '{header}' column of precisions: its rows naming another precision than "
-        "full (FP32) are kept as observations, not results"
+        f"table has a '{header}' column of precisions or compressions: its rows naming a "
+        "quantized or compressed model (not FP32, not 'None') are kept as observations, not "
+        "results"
     ]
 
 
