@@ -20,6 +20,20 @@ def evaluation_warnings(tables: pl.DataFrame) -> list[str]:
     return found.get_column("message").to_list()
 
 
+def first_row_beside(header: str, cell: str, usual: str) -> tuple[bool, list[str]]:
+    """Whether the first row of a table of top-1 with a column `header`, its cell there `cell`,
+    gives a result beside a second row whose cell there is `usual` (which must); and the
+    table's evaluation warnings."""
+    markdown = (
+        f"| Model | {header} | Top-1 |\n|---|---|---|\n"
+        f"| ResNet-18 | {cell} | 65.4% |\n| AlexNet | {usual} | 57.2% |\n"
+    )
+    tables, observations = observed(markdown)
+    first, second = observations.get_column("status").to_list()
+    assert first in ("result", "not_results_table") and second == "result"
+    return first == "result", evaluation_warnings(tables)
+
+
 @pytest.mark.parametrize(
     ("heading_path", "evaluation"),
     [
@@ -246,14 +260,9 @@ def test_a_row_naming_a_linear_probe_in_a_protocol_column_gives_no_result(
     # A self-supervised zoo lists each model's linear probe and fine-tuning under one "Top-1":
     # without this, the two rows were one result in conflict with itself. PaddlePaddle PASSL's
     # tables say "finetune" or "linprobe" in a "Phase" column.
-    markdown = (
-        f"| Model | {header} | Top-1 |\n|---|---|---|\n"
-        f"| ViT-B/16 | {protocol} | 68.0 |\n| ViT-S/16 | fine-tune | 81.2 |\n"
-    )
-    tables, observations = observed(markdown)
-    expected = "result" if result else "not_results_table"
-    assert observations.get_column("status").to_list() == [expected, "result"]
-    assert evaluation_warnings(tables) == [
+    gives_a_result, warnings = first_row_beside(header, protocol, "fine-tune")
+    assert gives_a_result == result
+    assert warnings == [
         f"table has a '{header}' column of evaluation protocols: its rows naming a linear probe "
         "or another evaluation than ImageNet-1k val are kept as observations, not results"
     ]
@@ -318,14 +327,9 @@ def test_a_row_in_another_precision_than_full_gives_no_result(
     # A survey lists each model in FP32 and ternary under one "Top-1 Accuracy": without this,
     # the ternary ResNet-18 (65.4) was an observation of the FP32 model's result (69.3), and
     # the one published when its row came first.
-    markdown = (
-        f"| Model | {header} | Top-1 Accuracy |\n|---|---|---|\n"
-        f"| ResNet-18 | {precision} | 65.4% |\n| AlexNet | FP32 | 57.2% |\n"
-    )
-    tables, observations = observed(markdown)
-    expected = "result" if result else "not_results_table"
-    assert observations.get_column("status").to_list() == [expected, "result"]
-    assert evaluation_warnings(tables) == [
+    gives_a_result, warnings = first_row_beside(header, precision, "FP32")
+    assert gives_a_result == result
+    assert warnings == [
         f"table has a '{header}' column of precisions or compressions: its rows naming a "
         "quantized or compressed model (not FP32, not 'None') are kept as observations, not "
         "results"
