@@ -227,7 +227,7 @@ def evaluated_elsewhere(
     return (
         other_set
         | (pos_protocol.is_not_null() & other_protocol.fill_null(False))
-        | (pos_precision.is_not_null() & reduced_precision(precision).fill_null(False))
+        | (pos_precision.is_not_null() & quantized_or_compressed(precision).fill_null(False))
     )
 
 
@@ -235,7 +235,7 @@ def evaluated_elsewhere(
 PRECISION_NOTE = r"\([^)]*\)"
 
 
-def reduced_precision(precision: pl.Expr) -> pl.Expr:
+def quantized_or_compressed(precision: pl.Expr) -> pl.Expr:
     """Whether a cell of a column of precisions or compressions names a quantized or compressed
     model: "INT8", "Ternary", "1.58", "4/4", "Filter pruning"; not "FP32", "32", "float32
     (baseline)", "None", "-" or an empty cell."""

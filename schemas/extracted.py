@@ -23,8 +23,9 @@ class ExtractedTable(pa.DataFrameModel):
     caption: str = pa.Field(
         nullable=True,
         description=(
-            "The label just above the table in place of a heading (a bold line, or a short "
-            "line ending in a colon), plain text; null without one"
+            "The label just above the table in place of a heading (a bold line, a short line "
+            "ending in a colon, or a numbered caption: 'Table 1. ...'), plain text; null "
+            "without one"
         ),
     )
     lead: str = pa.Field(

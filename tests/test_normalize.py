@@ -12,9 +12,9 @@ from pipeline.decode import decode_document
 from pipeline.errors import SchemaViolation
 from pipeline.extract import ROW_SCHEMA, TABLE_SCHEMA, extract_tables, tables_to_frames
 from pipeline.normalize import normalize_rows, unknown_columns
-from pipeline.observe import observe_rows
 from schemas.extracted import ExtractedRow, ExtractedTable
 from schemas.observations import NormalizedObservation
+from tests.factories import observed_markdown
 
 RAW = Path(__file__).resolve().parent.parent / "raw"
 
@@ -568,8 +568,7 @@ def test_accuracies_under_error_headers_are_quarantined_as_a_table() -> None:
         "| Model | Top-1 error | Top-5 error |\n|---|---|---|\n"
         "| regnet_x_400mf | 72.834 | 90.950 |\n| regnet_x_800mf | 75.212 | 92.348 |\n"
     )
-    tables, rows = tables_to_frames(extract_tables(markdown, "doc.md"))
-    observations = observe_rows(tables, rows, []).observations
+    observations = observed_markdown(markdown)
     assert observations.get_column("status").to_list() == ["quarantined", "quarantined"]
     assert (
         observations.get_column("failed_checks").to_list()
