@@ -271,14 +271,15 @@ def check_tables(frames: dict[str, pl.DataFrame]) -> None:
 
 
 def no_table_error(doc: Doc) -> InputError:
-    """The error for a document without a Markdown table, naming the HTML tables it has."""
-    html_tables = extract.html_table_lines(doc.text)
-    if not html_tables:
+    """The error for a document without a table, naming the HTML tables it has that are not
+    read and why."""
+    unread = extract.unread_html_tables(doc.text)
+    if not unread:
         return InputError(doc.path, "has no Markdown table: nothing to extract from it")
-    lines = f"line{'s' if len(html_tables) > 1 else ''} {', '.join(map(str, html_tables))}"
+    tables = "; ".join(f"<table> at line {line}: {problem}" for line, problem in unread)
     return InputError(
         doc.path,
-        f"has no Markdown table, only HTML tables (<table> at {lines}), which are not read: "
+        f"has no Markdown table, only HTML tables that are not read ({tables}): "
         "nothing to extract from it",
     )
 

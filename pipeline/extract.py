@@ -1,11 +1,13 @@
-"""Markdown text -> the GFM pipe tables in it, with heading path and lines (pure).
+"""Markdown text -> the GFM pipe tables and HTML tables in it, with heading path and lines (pure).
 
 A line scanner that follows the CommonMark block rules tables depend on: containers (block quotes,
 list items, MkDocs admonitions and content tabs), fenced and indented code, HTML blocks, ATX and
 setext headings, paragraphs a table can interrupt. Body rows take a short path: inside the
 table's containers, a line that starts with "|" and holds a cell is always a row. The scanner keeps
 row lines as text; extract_tables splits them in Python, extract_frames splits the plain ones in
-one vectorized polars pass and only the rest (markup, escapes, ragged rows) in Python.
+one vectorized polars pass and only the rest (markup, escapes, ragged rows) in Python. An HTML
+<table> outside code is read whole where it starts (pipeline.html_tables), its cells rendered
+as a pipe table's are.
 """
 
 import gc
@@ -13,13 +15,14 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
 import polars as pl
 import pyarrow as pa
 
 from pipeline.errors import ParseError
+from pipeline.html_tables import HtmlGrid, UnreadTable, read_html_table
 from pipeline.inline import (
     FOOTNOTE,
     TAG_NAME,
@@ -60,7 +63,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "11"
+EXTRACTOR_VERSION = "12"
 # How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
 LEAD_CHARS = 2_000
 # A label above a table (its caption) is a line all bold, one ending in a colon, or one numbered
@@ -185,7 +188,7 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class TableHead:
-    """Where a GFM pipe table is and what its header says."""
+    """Where a table (GFM pipe table or HTML) is and what its header says."""
 
     source: str
     table_index: int
@@ -204,7 +207,7 @@ class TableHead:
 
 @dataclass(frozen=True, slots=True)
 class Table(TableHead):
-    """One GFM pipe table: where it is, what its header says, and its body rows."""
+    """One table: where it is, what its header says, and its body rows."""
 
     rows: tuple[Row, ...]
 
@@ -216,10 +219,17 @@ class ScannedTable(TableHead):
     row_lines: list[int]
     row_texts: list[str]
     references: Mapping[str, str]
+    # An HTML table's body rows, read and rendered; None for a pipe table (row_lines holds it).
+    html_rows: tuple[Row, ...] | None = None
+
+    def row_count(self) -> int:
+        """How many body rows the table has."""
+        return len(self.row_lines) if self.html_rows is None else len(self.html_rows)
 
 
 def extract_tables(text: str, source: str) -> list[Table]:
-    """Every GFM pipe table in a decoded Markdown document, in document order."""
+    """Every table (GFM pipe table or HTML table read as a grid) in a decoded Markdown
+    document, in document order."""
     with _garbage_collection_paused():
         return [_split_table(table) for table in scan_tables(text, source)]
 
@@ -228,7 +238,7 @@ def extract_frames(documents: Iterable[tuple[str, str]]) -> tuple[pl.DataFrame, 
     """The tables and body rows of (source, text) documents: tables_to_frames(extract_tables)."""
     with _garbage_collection_paused():
         scanned = [table for source, text in documents for table in scan_tables(text, source)]
-        n_rows = [len(table.row_lines) for table in scanned]
+        n_rows = [table.row_count() for table in scanned]
         return _tables_frame(scanned, n_rows), _scanned_rows_frame(scanned)
 
 
@@ -238,15 +248,15 @@ def scan_tables(text: str, source: str) -> list[ScannedTable]:
     return _BlockScanner(source).scan(lines, front_matter_end(lines))
 
 
-def html_table_lines(text: str) -> list[int]:
-    """The 1-based lines where an HTML <table> starts outside code: a table of the page that
-    this extractor does not read (only pipe tables)."""
+def unread_html_tables(text: str) -> list[tuple[int, str]]:
+    """The HTML tables outside code that are not read, each as the 1-based line where its
+    <table> starts and why it is not read (pipeline.html_tables)."""
     if HTML_TABLE_TEXT.search(text) is None:
         return []
     lines = text.removeprefix("\ufeff").split("\n")
     scanner = _BlockScanner("")
     scanner.scan(lines, front_matter_end(lines))
-    return scanner.html_tables
+    return scanner.unread_html_tables
 
 
 @contextmanager
@@ -379,6 +389,8 @@ class _OpenTable:
     caption: str | None = None
     row_lines: list[int] = field(default_factory=list)
     row_texts: list[str] = field(default_factory=list)
+    # An HTML table, read whole where it starts; None for a pipe table.
+    html: HtmlGrid | None = None
 
 
 class _BlockScanner:
@@ -401,8 +413,13 @@ class _BlockScanner:
         # The names of the open elements whose content is Markdown (`<div markdown>`), innermost
         # last.
         self.markdown_elements: list[str] = []
-        # The lines where an HTML <table> starts, outside code (html_table_lines).
-        self.html_tables: list[int] = []
+        # The HTML tables outside code that are not read: the line of each one's <table> and
+        # why (unread_html_tables).
+        self.unread_html_tables: list[tuple[int, str]] = []
+        # The last line of the last HTML table read: a <table> up to it is inside that table.
+        self.html_table_end = 0
+        # The document's lines (an HTML table is read from its first line to its last at once).
+        self.lines: list[str] = []
         # The paragraphs of the document's lead, read until it ends: at its first table or its
         # first heading below the title.
         self.lead: list[str] = []
@@ -422,6 +439,7 @@ class _BlockScanner:
 
     def scan(self, lines: list[str], start: int) -> list[ScannedTable]:
         """The document's tables, from lines[start] on."""
+        self.lines = lines
         index = start
         while index < len(lines):
             # The hot path: body rows. No block starts with "|", and a table's containers are
@@ -454,9 +472,20 @@ class _BlockScanner:
                 table.row_lines,
                 table.row_texts,
                 self.references,
+                None if table.html is None else self._html_rows(table.html),
             )
             for table_index, table in enumerate(self.tables)
         ]
+
+    def _html_rows(self, grid: HtmlGrid) -> tuple[Row, ...]:
+        """An HTML table's body rows rendered as pipe-table rows are, with its <a> links."""
+        rows = []
+        for row in grid.rows:
+            rendered = _rendered_row(
+                row.line, list(row.cells), row.ragged, self.source, self.references
+            )
+            rows.append(replace(rendered, links=(*row.links, *rendered.links)))
+        return tuple(rows)
 
     def _scan_line(self, number: int, line: str) -> None:
         if "\t" in line:
@@ -611,9 +640,9 @@ class _BlockScanner:
         return text[:width] + expanded + content
 
     def _open_leaf(self, start: str, indent: int, text: str) -> None:
-        self.label = None  # a label is of what follows it: here, this block
         if start == "html":
-            self._note_html(text)
+            self._note_html(text)  # an HTML table starting here takes the label as its caption
+        self.label = None  # a label is of what follows it: here, this block
         if start == "heading":
             level = len(text) - len(text.lstrip("#"))
             self._set_heading(level, _atx_heading_content(text))
@@ -641,8 +670,8 @@ class _BlockScanner:
     def _note_html(self, text: str) -> None:
         """Note a line of HTML: the line if an HTML table starts on it (after spaces), and the
         `<details>` it opens or closes with their summaries."""
-        if HTML_TABLE_START.match(text.lstrip(" \t")):
-            self.html_tables.append(self.line_number)
+        if HTML_TABLE_START.match(text.lstrip(" \t")) and self.line_number > self.html_table_end:
+            self._read_html_table(text.lstrip(" \t"))
         position = 0
         if self.in_summary:
             position = self._add_summary_text(text, 0)
@@ -657,6 +686,32 @@ class _BlockScanner:
             elif not closing and self.details and not self.details[-1]:
                 self.in_summary = True
                 position = self._add_summary_text(text, tag.end())
+
+    def _read_html_table(self, text: str) -> None:
+        """Read the HTML table whose <table> starts text (on this line) as a table, or note
+        why it is not read."""
+        if any(container.quote for container in self.containers):
+            self.unread_html_tables.append((self.line_number, "it is inside a block quote"))
+            return
+        read = read_html_table(text, self.lines, self.line_number - 1)
+        self.html_table_end = read.end_line
+        if isinstance(read, UnreadTable):
+            self.unread_html_tables.append((self.line_number, read.problem))
+            return
+        caption = self._caption()
+        self.in_lead = False
+        align = (None,) * len(read.header)
+        self.tables.append(
+            _OpenTable(
+                read.line,
+                self._table_path(),
+                read.header,
+                align,
+                None,
+                read.caption or caption,
+                html=read,
+            )
+        )
 
     def _add_summary_text(self, text: str, start: int) -> int:
         """Add the line's text from start to the open summary, up to the end of the summary
@@ -745,13 +800,17 @@ class _BlockScanner:
         self._note_paragraph(self.paragraph.lines[:-1])
         self.in_lead = False
         self.paragraph = None
-        titles = [container.title for container in self.containers if container.title]
-        summaries = [summary for summary in self.details if summary]
-        path = (*(heading for _, heading in self.headings), *summaries, *titles)
         self.table = _OpenTable(
-            header_line, path, header, align, self._row_start(), self._caption()
+            header_line, self._table_path(), header, align, self._row_start(), self._caption()
         )
         return True
+
+    def _table_path(self) -> tuple[str, ...]:
+        """The heading path of a table starting here: the headings, the summaries of the open
+        `<details>`, the titles of the open admonitions and content tabs."""
+        titles = [container.title for container in self.containers if container.title]
+        summaries = [summary for summary in self.details if summary]
+        return (*(heading for _, heading in self.headings), *summaries, *titles)
 
     def _note_paragraph(self, lines: list[str]) -> None:
         """Remember a paragraph's text as the label of what follows when it is one, and as
@@ -860,7 +919,7 @@ def _add_row_lines(table: _OpenTable, lines: list[str], index: int) -> int:
 def _split_table(table: ScannedTable) -> Table:
     """The scanned table with its row lines split into cells and rendered."""
     width = len(table.header)
-    rows = tuple(
+    rows = table.html_rows or tuple(
         split_row(number, text, width, table.source, table.references)
         for number, text in zip(table.row_lines, table.row_texts, strict=True)
     )
@@ -1061,7 +1120,30 @@ def _per_row(values: list[object], n_rows: list[int]) -> list[object]:
 
 
 def _scanned_rows_frame(tables: list[ScannedTable]) -> pl.DataFrame:
-    """The ExtractedRow frame of scanned tables, as tables_to_frames gives it; polars splits."""
+    """The ExtractedRow frame of scanned tables, as tables_to_frames gives it: polars splits
+    the pipe tables' rows; the HTML tables' rows are read already."""
+    html = [table for table in tables if table.html_rows is not None]
+    if not html:
+        return _pipe_rows_frame(tables)
+    pipe = [table for table in tables if table.html_rows is None]
+    # Back in the tables' order: each table's place among them, then its rows in order.
+    places = pl.DataFrame(
+        {
+            "source": [table.source for table in tables],
+            "table_index": pl.Series([table.table_index for table in tables], dtype=pl.Int32),
+            "_place": range(len(tables)),
+        }
+    )
+    return (
+        pl.concat([_pipe_rows_frame(pipe), _rows_frame([_split_table(table) for table in html])])
+        .join(places, on=["source", "table_index"], how="left")
+        .sort("_place", "row_index")
+        .drop("_place")
+    )
+
+
+def _pipe_rows_frame(tables: list[ScannedTable]) -> pl.DataFrame:
+    """The ExtractedRow frame of scanned pipe tables; polars splits their rows."""
     located = _row_lines_frame(tables).with_columns(
         _content=pl.col("_text").str.strip_chars(ROW_SPACE)
     )

@@ -80,12 +80,11 @@ def decoding_warnings(docs: list[Doc]) -> pl.DataFrame:
 
 
 def html_table_warnings(docs: list[Doc]) -> pl.DataFrame:
-    """A warning per HTML <table> of a document: its rows are not read."""
-    message = (
-        "an HTML <table>, not read (only Markdown pipe tables are): its rows are not in the dataset"
-    )
+    """A warning per HTML <table> of a document that is not read, saying why."""
     found = [
-        (doc.path, line, message) for doc in docs for line in extract.html_table_lines(doc.text)
+        (doc.path, line, f"an HTML <table>, not read: {problem}; its rows are not in the dataset")
+        for doc in docs
+        for line, problem in extract.unread_html_tables(doc.text)
     ]
     return pl.DataFrame(found, schema=WARNING_SCHEMA, orient="row")
 

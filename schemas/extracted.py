@@ -7,25 +7,31 @@ from schemas import fields
 
 
 class ExtractedTable(pa.DataFrameModel):
-    """One GFM pipe table found in a source document."""
+    """One table found in a source document: a GFM pipe table, or an HTML <table> read as a
+    grid (pipeline/html_tables.py)."""
 
     source: str = fields.source()
     table_index: pl.Int32 = fields.table_index()
-    line: pl.Int32 = pa.Field(ge=1, description="1-based line of the table's header row")
+    line: pl.Int32 = pa.Field(
+        ge=1, description="1-based line of the table's header row (of an HTML table, its <tr>)"
+    )
     heading_path: pl.List(pl.String) = pa.Field(
         description="Enclosing headings, outermost first, markup removed"
     )
     header: pl.List(pl.String) = pa.Field(description="Header cells, plain text")
     align: pl.List(pl.String) = pa.Field(
-        description="Per column alignment from the delimiter row: left, center, right or null"
+        description=(
+            "Per column alignment from the delimiter row: left, center, right or null (null "
+            "for every column of an HTML table)"
+        )
     )
     n_rows: pl.Int32 = pa.Field(ge=0, description="Number of body rows")
     caption: str = pa.Field(
         nullable=True,
         description=(
             "The label just above the table in place of a heading (a bold line, a short line "
-            "ending in a colon, or a numbered caption: 'Table 1. ...'), plain text; null "
-            "without one"
+            "ending in a colon, or a numbered caption: 'Table 1. ...'), or an HTML table's "
+            "<caption>, plain text; null without one"
         ),
     )
     lead: str = pa.Field(

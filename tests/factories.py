@@ -3,6 +3,7 @@
 from typing import Any
 
 import polars as pl
+from hypothesis import strategies as st
 
 from pipeline import observe
 from pipeline.extract import extract_frames
@@ -53,3 +54,42 @@ def observed_markdown(markdown: str, source: str = "a.md") -> pl.DataFrame:
     """The checked observations of one Markdown document, no errata applied."""
     tables, rows = extract_frames([(source, markdown)])
     return observe.observe_rows(tables, rows, []).observations
+
+
+# The pieces HTML tables are written with, well-formed or not: spans, sections, comments, links,
+# a nested table, an unclosed tag, a declaration html.parser rejects.
+HTML_TABLE_PIECES = [
+    "<table>",
+    "</table>",
+    "<tr>",
+    "</tr>",
+    "<thead>",
+    "</thead>",
+    "<tbody>",
+    "<th>Model</th>",
+    "<th>Top-1</th>",
+    '<th colspan="2">Top-1</th>',
+    "<td>m-1</td>",
+    "<td><b>80.1</b><sup>*</sup></td>",
+    '<td rowspan="2">m-2</td>',
+    '<td rowspan="0">x</td>',
+    '<td colspan="2">22K</td>',
+    '<td><a href="https://x.org/a?b=1&amp;c=2">m</a></td>',
+    "<td>",
+    "<td>| a | b |</td>",
+    "<caption>Table 1</caption>",
+    "<!-- <td>c</td> -->",
+    "<![if x]>",
+    "<![foo[ x ]]>",
+    "\n",
+    "\n\n",
+    "  ",
+    "| h |",
+]
+
+
+@st.composite
+def html_tables(draw: st.DrawFn) -> str:
+    """Text that starts an HTML table, then its pieces in any order, closed or not."""
+    pieces = draw(st.lists(st.sampled_from(HTML_TABLE_PIECES), max_size=14))
+    return "<table>" + "".join(pieces) + draw(st.sampled_from(["</table>", "</table>", ""]))

@@ -43,9 +43,11 @@ def test_a_directory_without_a_manifest_builds_every_markdown_file(raw, tmp_path
         ("prose.md", b"# Notes\n\nNo table here.\n", "prose.md: has no Markdown table"),
         (
             "html.md",
-            b"# Zoo\n\n<table>\n<tr><th>Name</th><th>Acc@1</th></tr>\n</table>\n",
-            "html.md: has no Markdown table, only HTML tables (<table> at line 3), which are "
-            "not read: nothing to extract from it\n",
+            b"# Zoo\n\n<table>\n<tr><th colspan=2>ViT</th></tr>\n<tr><th>Name</th><th>Acc@1</th>"
+            b"</tr>\n</table>\n",
+            "html.md: has no Markdown table, only HTML tables that are not read (<table> at line "
+            "3: its header is 2 rows (merged column names are not read)): nothing to extract "
+            "from it\n",
         ),
     ],
 )
@@ -239,18 +241,41 @@ def test_the_summary_is_a_table_of_counts_and_warnings_name_file_and_line(tmp_pa
     assert (tmp_path / "o" / "build.log").read_text().count("\n") == 2
 
 
-def test_each_html_table_beside_markdown_tables_is_a_warning_naming_its_line(tmp_path):
-    # MambaVision, FasterViT and XCiT give results in HTML tables, which are not read.
+def test_each_html_table_not_read_is_a_warning_naming_its_line_and_why(tmp_path):
+    # XCiT's HTML tables have headers of several rows, which are not read.
     raw = tmp_path / "raw"
     raw.mkdir()
-    html = "<div>\n  <table>\n  <tr><td>a.in1k</td><td>80.1</td></tr>\n  </table>\n</div>\n"
+    html = (
+        "<div>\n  <table>\n  <tr><th>Model</th><th>Top-1</th></tr>\n"
+        "  <tr><td colspan=2>ImageNet-22K</td></tr>\n  </table>\n</div>\n"
+    )
     code = "```html\n<table>\n```\n"
     (raw / "doc.md").write_text(f"{html}\n{code}\n| Model | Top-1 |\n|---|---|\n| b.in1k | 81 |\n")
     built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
     assert built.exit_code == 0, built.output
     assert built.stderr.splitlines() == [
-        "warning: doc.md:2: an HTML <table>, not read (only Markdown pipe tables are): its rows "
-        "are not in the dataset"
+        "warning: doc.md:2: an HTML <table>, not read: a cell at line 4 spans 2 columns; its "
+        "rows are not in the dataset"
+    ]
+
+
+def test_an_html_table_gives_results_traced_to_its_lines(tmp_path):
+    # FasterViT and MambaVision give their results in HTML tables like this one.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "doc.md").write_text(
+        "# ImageNet-1K\n\n<table>\n  <tr>\n    <th>Name</th>\n    <th>Acc@1(%)</th>\n  </tr>\n\n"
+        "<tr>\n    <td>FasterViT-0</td>\n    <td><b>82.1</b></td>\n"
+        '    <td><a href="https://x.org/f0.pth">model</a></td>\n</tr>\n</table>\n'
+    )
+    built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
+    assert built.exit_code == 0, built.output
+    version = tmp_path / "o" / "latest"
+    results = pl.read_parquet(version / "results.parquet")
+    assert results.select("model", "top1").rows() == [("FasterViT-0", 82.1)]
+    observations = pl.read_parquet(version / "observations.parquet")
+    assert observations.select("source", "table_index", "line", "links").rows() == [
+        ("doc.md", 0, 9, ["https://x.org/f0.pth"])
     ]
 
 

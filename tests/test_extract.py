@@ -12,9 +12,9 @@ from pipeline.extract import (
     Table,
     extract_tables,
     format_tables_text,
-    html_table_lines,
     tables_as_json,
     tables_to_frames,
+    unread_html_tables,
 )
 from pipeline.inline import render_cell
 from schemas.extracted import ExtractedRow, ExtractedTable
@@ -666,20 +666,65 @@ def test_trap_documents_match_their_golden_json(path: Path):
 @pytest.mark.parametrize(
     ("markdown", "lines"),
     [
-        ("# T\n\n<table>\n<tr><td>a</td></tr>\n</table>\n", [3]),
-        ('<TABLE class="x">\n</TABLE>\n', [1]),
+        ("# T\n\n<table>\n<tr><th>a</th></tr>\n</table>\n", [4]),
+        ('<TABLE class="x">\n<TR><TD>a</TD></TR>\n</TABLE>\n', [2]),
         # Inside an HTML block (MambaVision's <div align="center">) or a list item.
-        ("<div>\n  <table>\n  </table>\n</div>\n", [2]),
-        ("- <table>\n  <tr><td>a</td></tr>\n  </table>\n", [1]),
-        ("---\ntitle: x\n---\n<table>\n", [4]),
+        ("<div>\n  <table>\n  <tr><td>a</td></tr></table>\n</div>\n", [3]),
+        ("- <table>\n  <tr><td>a</td></tr>\n  </table>\n", [2]),
+        ("---\ntitle: x\n---\n<table><tr><td>a</td></tr></table>\n", [4]),
         # Code, prose and comments hold no table.
-        ("```html\n<table>\n```\n", []),
-        ("    <table>\n", []),
-        ("Text <table> inline.\n", []),
-        ("<!-- <table> -->\n", []),
-        ("<tables>\n", []),
-        ("| a |\n|---|\n| <table> |\n", []),
+        ("```html\n<table><tr><td>a</td></tr></table>\n```\n", []),
+        ("    <table><tr><td>a</td></tr></table>\n", []),
+        ("Text <table><tr><td>a</td></tr></table> inline.\n", []),
+        ("<!-- <table><tr><td>a</td></tr></table> -->\n", []),
+        ("<tables>\n<tr><td>a</td></tr>\n", []),
+        ("| a |\n|:--|\n| <table><tr><td>a</td></tr></table> |\n", []),
     ],
 )
-def test_html_tables_are_found_outside_code_by_the_line_they_start(markdown, lines):
-    assert html_table_lines(markdown) == lines
+def test_html_tables_are_read_outside_code_at_the_line_of_their_header(markdown, lines):
+    tables = extract_tables(markdown, "doc.md")
+    assert [table.line for table in tables if table.align == (None,)] == lines
+    assert unread_html_tables(markdown) == []
+
+
+@pytest.mark.parametrize(
+    ("markdown", "unread"),
+    [
+        ("> <table><tr><th>a</th></tr></table>\n", [(1, "it is inside a block quote")]),
+        (
+            "<table>\n<tr><th colspan=2>a</th></tr>\n<tr><th>b</th><th>c</th></tr>\n</table>\n",
+            [(1, "its header is 2 rows (merged column names are not read)")],
+        ),
+        (
+            "<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td colspan=2>x</td></tr>\n</table>\n",
+            [(1, "a cell at line 3 spans 2 columns")],
+        ),
+        (
+            "<table><tr><td><table><tr><td>a</td></tr></table></td></tr></table>\n",
+            [(1, "it holds a table inside it")],
+        ),
+        ("<table>\n<tr><th>a</th></tr>\n", [(1, "it has no </table>")]),
+        ("<table>\n</table>\n", [(1, "it has no rows")]),
+        (
+            "<table><tr><th rowspan=2>a</th></tr><tr></tr></table>\n",
+            [(1, "a header cell spans rows")],
+        ),
+    ],
+)
+def test_an_html_table_that_is_no_plain_grid_is_not_read_and_says_why(markdown, unread):
+    assert extract_tables(markdown, "doc.md") == []
+    assert unread_html_tables(markdown) == unread
+
+
+def test_an_html_table_takes_its_place_among_pipe_tables_and_its_label_as_caption():
+    markdown = (
+        "| a |\n|---|\n| 1 |\n\n**Larger models:**\n<table>\n"
+        "<tr><th>Model</th><th>Top-1</th></tr>\n"
+        '<tr><td><a href="https://x.org/m?a=1&amp;b=2">M-L</a></td><td>84.1<sup>*</sup></td>'
+        "</tr>\n</table>\n\n| b |\n|---|\n| 2 |\n"
+    )
+    first, html, last = extract_tables(markdown, "doc.md")
+    assert (first.table_index, html.table_index, last.table_index) == (0, 1, 2)
+    assert (html.line, html.header, html.caption) == (7, ("Model", "Top-1"), "Larger models:")
+    assert html.rows == (Row(8, ("M-L", "84.1"), False, ("https://x.org/m?a=1&b=2",), ("", "*")),)
+    assert last.line == 11

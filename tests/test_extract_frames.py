@@ -16,6 +16,7 @@ from pipeline.errors import ParseError
 from pipeline.extract import extract_frames, extract_tables, tables_to_frames
 from pipeline.inline import render_cell
 from schemas.extracted import ExtractedRow, ExtractedTable
+from tests.factories import html_tables
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = json.loads(
@@ -112,6 +113,7 @@ def documents(draw: st.DrawFn) -> str:
         prefix = draw(st.sampled_from(LINE_PREFIXES))
         width = draw(st.integers(1, 4))
         lines += draw(st.lists(st.sampled_from(BLOCK_LINES), max_size=2))
+        lines += [prefix + table for table in draw(st.lists(html_tables(), max_size=1))]
         lines.append(prefix + "| " + " | ".join(f"h{i}" for i in range(width)) + " |")
         lines.append(prefix + "|" + "|".join("---" for _ in range(width)) + "|")
         for _ in range(draw(st.integers(0, 6))):

@@ -1,0 +1,283 @@
+"""HTML tables in Markdown documents, `<table>` to `</table>`, read as a grid (pure).
+
+READMEs give results in HTML tables as well as pipe tables (FasterViT, MambaVision, DINO). A
+table is read when its layout is a grid under one header row:
+
+- the header row is the one row of its `<thead>`, else its leading row of `<th>` cells, else
+  its first row (as a pipe table's first row is its header);
+- a header cell spanning columns (`colspan`) names each of them;
+- a body cell spanning rows (`rowspan`) is repeated in each of them, as the page shows it;
+- a body row with more or fewer cells than the header is cut or padded, and marked ragged.
+
+Any other layout is not read, and says why (`UnreadTable.problem`): several header rows (the
+columns' names would have to be guessed), a body cell spanning columns, a table inside the
+table, no `</table>`. Cells are kept as written, their HTML with whitespace runs made one space,
+for the extractor to render as it renders pipe-table cells; the URLs of their `<a>` tags are
+kept apart, since rendering drops the tags.
+"""
+
+import html
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+SECTIONS = {"thead", "tbody", "tfoot"}
+CELLS = {"td", "th"}
+# HTML's own limits: a cell spans at most 1,000 columns and 65,534 rows.
+MAX_COLSPAN = 1000
+MAX_ROWSPAN = 65534
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """A body row of a grid: its line, its cells as written (HTML), ragged, its links."""
+
+    line: int
+    cells: tuple[str, ...]
+    ragged: bool
+    links: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HtmlGrid:
+    """An HTML table read as a grid: the line of its header row and the line after the table."""
+
+    line: int
+    end_line: int
+    header: tuple[str, ...]
+    rows: tuple[GridRow, ...]
+    caption: str | None
+
+
+@dataclass(frozen=True)
+class UnreadTable:
+    """An HTML table whose layout is not a grid under one header row, and why."""
+
+    end_line: int
+    problem: str
+
+
+@dataclass
+class _Cell:
+    line: int
+    start: int
+    end: int
+    header: bool
+    colspan: int
+    rowspan: int
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    line: int
+    head: bool
+    cells: list[_Cell] = field(default_factory=list)
+
+
+def read_html_table(start: str, lines: list[str], first: int) -> HtmlGrid | UnreadTable:
+    """The table whose `<table` tag starts the text start, on lines[first], read up to its
+    `</table>` (lines are a document's, without their line endings)."""
+    parser = _TableParser()
+    parser.feed_line(start + "\n")
+    index = first + 1
+    while not parser.closed and index < len(lines):
+        parser.feed_line(lines[index] + "\n")
+        index += 1
+    end_line = first + parser.end_line if parser.closed else len(lines)
+    if parser.problem is not None:
+        return UnreadTable(end_line, parser.problem)
+    if not parser.closed:
+        return UnreadTable(end_line, "it has no </table>")
+    return _grid(parser, first, end_line)
+
+
+class _TableParser(HTMLParser):
+    """Rows and cells of one table (positions into the text fed), until its `</table>`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.text = ""
+        self.line_starts: list[int] = []
+        self.depth = 0
+        self.closed = False
+        self.end_line = 0
+        self.problem: str | None = None
+        self.rows: list[_Row] = []
+        self.row: _Row | None = None
+        self.cell: _Cell | None = None
+        self.head = False
+        self.caption: tuple[int, int] | None = None
+        self.caption_start: int | None = None
+
+    def feed_line(self, line: str) -> None:
+        self.line_starts.append(len(self.text))
+        self.text += line
+        try:
+            self.feed(line)
+        except (AssertionError, ValueError, IndexError) as error:
+            # html.parser raises on some malformed declarations ("<![if"): no grid is guessed.
+            self.problem = f"its HTML cannot be parsed ({error})"
+            self.closed = True
+            self.end_line = len(self.line_starts)
+
+    def position(self) -> int:
+        line, offset = self.getpos()
+        return self.line_starts[line - 1] + offset
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.closed:
+            return
+        if tag == "table":
+            self.depth += 1
+            if self.depth > 1 and self.problem is None:
+                self.problem = "it holds a table inside it"
+            return
+        if self.depth != 1:
+            return
+        start = self.position()
+        if tag in CELLS or tag == "tr" or tag in SECTIONS:
+            self._close_cell(start)
+        if tag == "tr" or tag in SECTIONS:
+            self.row = None
+        if tag in SECTIONS:
+            self.head = tag == "thead"
+        elif tag == "tr":
+            self.row = _Row(self.getpos()[0], self.head)
+            self.rows.append(self.row)
+        elif tag in CELLS:
+            self._open_cell(tag, attrs, start + len(self.get_starttag_text() or ""))
+        elif tag == "a" and self.cell is not None:
+            href = dict(attrs).get("href")
+            if href:
+                self.cell.links.append(html.unescape(href))
+        elif tag == "caption":
+            self.caption_start = start + len(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.closed or self.depth == 0:
+            return
+        if tag == "table":
+            self.depth -= 1
+            if self.depth == 0:
+                self._close_cell(self.position())
+                self.closed = True
+                self.end_line = self.getpos()[0]
+            return
+        if self.depth != 1:
+            return
+        if tag in CELLS or tag == "tr" or tag in SECTIONS:
+            self._close_cell(self.position())
+        if tag == "tr" or tag in SECTIONS:
+            self.row = None
+        if tag == "caption" and self.caption_start is not None:
+            self.caption = (self.caption_start, self.position())
+            self.caption_start = None
+
+    def _open_cell(self, tag: str, attrs: list[tuple[str, str | None]], start: int) -> None:
+        if self.row is None:  # a cell outside any <tr> starts a row of its own
+            self.row = _Row(self.getpos()[0], self.head)
+            self.rows.append(self.row)
+        spans = dict(attrs)
+        self.cell = _Cell(
+            self.getpos()[0],
+            start,
+            start,
+            tag == "th",
+            _span(spans.get("colspan"), MAX_COLSPAN),
+            _span(spans.get("rowspan"), MAX_ROWSPAN),
+        )
+        self.row.cells.append(self.cell)
+
+    def _close_cell(self, end: int) -> None:
+        if self.cell is not None:
+            self.cell.end = end
+            self.cell = None
+
+
+def _span(value: str | None, limit: int) -> int:
+    """A colspan or rowspan attribute as a number of columns or rows: 1 unless a positive
+    integer, at most the limit."""
+    text = (value or "").strip()
+    return min(int(text), limit) if text.isdigit() and int(text) > 0 else 1
+
+
+def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadTable:
+    """The parsed rows as a header and body rows, or why they are not a grid."""
+    rows = [row for row in parser.rows if row.cells]
+    if not rows:
+        return UnreadTable(end_line, "it has no rows")
+    head_rows = _header_rows(rows)
+    if len(head_rows) != 1:
+        return UnreadTable(
+            end_line, f"its header is {len(head_rows)} rows (merged column names are not read)"
+        )
+    header_row = head_rows[0]
+    if any(cell.rowspan > 1 for cell in header_row.cells):
+        return UnreadTable(end_line, "a header cell spans rows")
+    header = tuple(
+        _cell_html(parser.text, cell) for cell in header_row.cells for _ in range(cell.colspan)
+    )
+    body = [row for row in rows if row is not header_row and not row.head]
+    spanning = next((cell for row in body for cell in row.cells if cell.colspan > 1), None)
+    if spanning is not None:
+        return UnreadTable(
+            end_line, f"a cell at line {first + spanning.line} spans {spanning.colspan} columns"
+        )
+    caption = _html_text(parser.text[slice(*parser.caption)]) if parser.caption else None
+    return HtmlGrid(
+        first + header_row.line,
+        end_line,
+        header,
+        tuple(_body_rows(parser.text, body, len(header), first)),
+        caption or None,
+    )
+
+
+def _header_rows(rows: list[_Row]) -> list[_Row]:
+    """The rows of <thead>, else the leading rows of <th> cells only, else the first row."""
+    head = [row for row in rows if row.head]
+    if head:
+        return head
+    leading = []
+    for row in rows:
+        if not all(cell.header for cell in row.cells):
+            break
+        leading.append(row)
+    return leading or rows[:1]
+
+
+def _body_rows(text: str, body: list[_Row], width: int, first: int) -> list[GridRow]:
+    """Each body row's cells, a cell spanning rows repeated in each, cut or padded to width."""
+    spanning: dict[int, tuple[int, _Cell]] = {}  # column -> (rows still to fill, cell)
+    grid_rows = []
+    for row in body:
+        placed = {column: cell for column, (_, cell) in spanning.items()}
+        started: dict[int, tuple[int, _Cell]] = {}
+        column = 0
+        for cell in row.cells:
+            while column in placed:
+                column += 1
+            placed[column] = cell
+            if cell.rowspan > 1:
+                started[column] = (cell.rowspan - 1, cell)
+        spanning = {
+            column: (left - 1, cell) for column, (left, cell) in spanning.items() if left > 1
+        } | started
+        count = max(placed) + 1
+        cells = tuple(
+            _cell_html(text, placed[column]) if column in placed else ""
+            for column in range(min(count, width))
+        ) + ("",) * max(0, width - count)
+        links = tuple(link for cell in row.cells for link in cell.links)
+        ragged = count != width or len(placed) != count
+        grid_rows.append(GridRow(first + row.line, cells, ragged, links))
+    return grid_rows
+
+
+def _cell_html(text: str, cell: _Cell) -> str:
+    return _html_text(text[cell.start : cell.end])
+
+
+def _html_text(source: str) -> str:
+    """HTML as a page shows its whitespace: every run of it one space, none at either end."""
+    return " ".join(source.split())

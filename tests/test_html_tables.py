@@ -1,0 +1,157 @@
+"""HTML tables read as grids: header rows, spans, ragged rows, links, and what is not read."""
+
+import pytest
+
+from pipeline.html_tables import GridRow, HtmlGrid, UnreadTable, read_html_table
+
+
+def read(text: str, first: int = 0) -> HtmlGrid | UnreadTable:
+    """The table that starts the text, as if its first line were line first + 1."""
+    lines = [""] * first + text.split("\n")
+    return read_html_table(lines[first], lines, first)
+
+
+def grid(text: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The header and the body cells of the table that starts the text."""
+    read_table = read(text)
+    assert isinstance(read_table, HtmlGrid), read_table
+    return read_table.header, [row.cells for row in read_table.rows]
+
+
+@pytest.mark.parametrize(
+    ("text", "header", "rows"),
+    [
+        # FasterViT: a row of <th>, then rows of <td> with blank lines between them.
+        (
+            "<table>\n  <tr>\n    <th>Name</th>\n    <th>Acc@1(%)</th>\n  </tr>\n\n<tr>\n"
+            "    <td>FasterViT-0</td>\n    <td>82.1</td>\n</tr>\n</table>",
+            ("Name", "Acc@1(%)"),
+            [("FasterViT-0", "82.1")],
+        ),
+        # <thead> decides, whatever its cells are.
+        (
+            "<table><thead><tr><td>Model</td><td>Top-1</td></tr></thead>"
+            "<tbody><tr><th>a</th><td>1</td></tr></tbody></table>",
+            ("Model", "Top-1"),
+            [("a", "1")],
+        ),
+        # No <th> and no <thead>: the first row is the header, as in a pipe table.
+        (
+            "<table><tr><td><b>Model</b></td><td>Top-1</td></tr><tr><td>a</td><td>1</td></tr></table>",
+            ("<b>Model</b>", "Top-1"),
+            [("a", "1")],
+        ),
+        # MAE: header cells outside any <tr> make a row of their own.
+        (
+            "<table><th>Model</th><th>Top-1</th><tr><td>a</td><td>1</td></tr></table>",
+            ("Model", "Top-1"),
+            [("a", "1")],
+        ),
+        # DINO: a header cell over several columns names each of them.
+        (
+            '<table><tr><th>arch</th><th colspan="2">download</th></tr>'
+            "<tr><td>ViT-S/16</td><td>backbone</td><td>full</td></tr></table>",
+            ("arch", "download", "download"),
+            [("ViT-S/16", "backbone", "full")],
+        ),
+        # A body cell over several rows is in each of them, wherever its column is.
+        (
+            "<table><tr><th>a</th><th>b</th><th>c</th></tr>"
+            '<tr><td rowspan="3">x</td><td>1</td><td rowspan="2">y</td></tr>'
+            "<tr><td>2</td></tr><tr><td>3</td><td>z</td></tr></table>",
+            ("a", "b", "c"),
+            [("x", "1", "y"), ("x", "2", "y"), ("x", "3", "z")],
+        ),
+        # A span that is no positive number is one row; a span past the last row ends there.
+        (
+            '<table><tr><th>a</th><th>b</th></tr><tr><td rowspan="0">x</td><td>1</td></tr>'
+            '<tr><td rowspan="two">y</td><td rowspan="9">2</td></tr></table>',
+            ("a", "b"),
+            [("x", "1"), ("y", "2")],
+        ),
+        # Comments hold no cells (XCiT comments some out); whitespace runs are one space.
+        (
+            "<table><tr><th>Arch</th><!-- <th>key</th> --><th>Top-1\n   (%)</th></tr>"
+            "<tr><td>\n  xcit_nano  </td><!-- <td>k</td> --><td>69.9</td></tr></table>",
+            ("Arch", "Top-1 (%)"),
+            [("xcit_nano", "69.9")],
+        ),
+        # Rows with fewer cells are padded, with more cut, as a pipe table's are.
+        (
+            "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td></tr>"
+            "<tr><td>1</td><td>2</td><td>3</td></tr><tr></tr></table>",
+            ("a", "b"),
+            [("1", ""), ("1", "2")],
+        ),
+    ],
+)
+def test_a_grid_under_one_header_row_is_read(text, header, rows):
+    assert grid(text) == (header, rows)
+
+
+def test_rows_keep_their_lines_their_links_and_whether_they_were_ragged():
+    text = (
+        "<table>\n<caption>Table 1. <i>Main</i> results</caption>\n<tr><th>Model</th><th>Top-1</th>"
+        '</tr>\n\n<tr><td><a href="https://x.org/m?a=1&amp;b=2">m</a></td><td>1</td></tr>\n'
+        "<tr><td>n</td></tr>\n</table>\ntext after"
+    )
+    assert read(text, first=4) == HtmlGrid(
+        line=7,
+        end_line=11,
+        header=("Model", "Top-1"),
+        rows=(
+            GridRow(
+                9,
+                ('<a href="https://x.org/m?a=1&amp;b=2">m</a>', "1"),
+                False,
+                ("https://x.org/m?a=1&b=2",),
+            ),
+            GridRow(10, ("n", ""), True, ()),
+        ),
+        caption="Table 1. <i>Main</i> results",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # XCiT: column names over two rows would have to be joined by guesswork.
+        (
+            '<table><tr><th>Arch</th><th colspan="2">Model</th></tr>'
+            "<tr><th></th><th>224</th><th>384</th></tr><tr><td>a</td><td>1</td><td>2</td></tr></table>",
+            "its header is 2 rows (merged column names are not read)",
+        ),
+        (
+            "<table><thead><tr><th>a</th></tr><tr><th>b</th></tr></thead></table>",
+            "its header is 2 rows (merged column names are not read)",
+        ),
+        # A row spanning every column is a section label ("ImageNet-22K pre-trained"), no data.
+        (
+            "<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td colspan=2>22K</td></tr>\n</table>",
+            "a cell at line 3 spans 2 columns",
+        ),
+        (
+            '<table><tr><th rowspan="2">a</th></tr><tr><td>1</td></tr></table>',
+            "a header cell spans rows",
+        ),
+        (
+            "<table><tr><td><table><tr><td>1</td></tr></table></td></tr></table>",
+            "it holds a table inside it",
+        ),
+        ("<table>\n<tr><th>a</th></tr>\n<tr><td>1</td></tr>", "it has no </table>"),
+        ("<table><caption>empty</caption><tr></tr></table>", "it has no rows"),
+        (
+            "<table><![foo[ x ]]><tr><td>a</td></tr></table>",
+            "its HTML cannot be parsed (unknown status keyword 'foo' in marked section)",
+        ),
+    ],
+)
+def test_any_other_layout_is_not_read_and_says_why(text, problem):
+    assert read(text) == UnreadTable(text.count("\n") + 1, problem)
+
+
+def test_reading_stops_at_the_closing_tag_of_the_table_it_started():
+    lines = ["<table><tr><th>a</th></tr>", "<tr><td>1</td></tr></table>", "<table>", "<tr>"]
+    read_table = read_html_table(lines[0], lines, 0)
+    assert isinstance(read_table, HtmlGrid)
+    assert (read_table.end_line, read_table.rows) == (2, (GridRow(2, ("1",), False, ()),))
