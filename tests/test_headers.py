@@ -113,6 +113,8 @@ SYNONYMS = [
     ("reso.", "img_size"),
     ("ImageNet-1K top-1 Accuracy [%]", "top1"),
     ("Top1 acc@1(%)", "top1"),
+    # GC ViT's HTML tables.
+    ("Model Variant", "model"),
 ]
 
 
