@@ -96,8 +96,10 @@ class _TableParser(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
-        self.text = ""
+        # The lines fed, and where each starts in their text (joined once, by text()).
+        self.lines: list[str] = []
         self.line_starts: list[int] = []
+        self.length = 0
         self.depth = 0
         self.closed = False
         self.end_line = 0
@@ -110,8 +112,9 @@ class _TableParser(HTMLParser):
         self.caption_start: int | None = None
 
     def feed_line(self, line: str) -> None:
-        self.line_starts.append(len(self.text))
-        self.text += line
+        self.lines.append(line)
+        self.line_starts.append(self.length)
+        self.length += len(line)
         try:
             self.feed(line)
         except (AssertionError, ValueError, IndexError) as error:
@@ -119,6 +122,10 @@ class _TableParser(HTMLParser):
             self.problem = f"its HTML cannot be parsed ({error})"
             self.closed = True
             self.end_line = len(self.line_starts)
+
+    def text(self) -> str:
+        """The text fed, whose positions the cells and caption hold."""
+        return "".join(self.lines)
 
     def position(self) -> int:
         line, offset = self.getpos()
@@ -214,21 +221,20 @@ def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadT
     header_row = head_rows[0]
     if any(cell.rowspan > 1 for cell in header_row.cells):
         return UnreadTable(end_line, "a header cell spans rows")
-    header = tuple(
-        _cell_html(parser.text, cell) for cell in header_row.cells for _ in range(cell.colspan)
-    )
+    text = parser.text()
+    header = tuple(_cell_html(text, cell) for cell in header_row.cells for _ in range(cell.colspan))
     body = [row for row in rows if row is not header_row and not row.head]
     spanning = next((cell for row in body for cell in row.cells if cell.colspan > 1), None)
     if spanning is not None:
         return UnreadTable(
             end_line, f"a cell at line {first + spanning.line} spans {spanning.colspan} columns"
         )
-    caption = _html_text(parser.text[slice(*parser.caption)]) if parser.caption else None
+    caption = _html_text(text[slice(*parser.caption)]) if parser.caption else None
     return HtmlGrid(
         first + header_row.line,
         end_line,
         header,
-        tuple(_body_rows(parser.text, body, len(header), first)),
+        tuple(_body_rows(text, body, len(header), first)),
         caption or None,
     )
 

@@ -155,3 +155,13 @@ def test_reading_stops_at_the_closing_tag_of_the_table_it_started():
     read_table = read_html_table(lines[0], lines, 0)
     assert isinstance(read_table, HtmlGrid)
     assert (read_table.end_line, read_table.rows) == (2, (GridRow(2, ("1",), False, ()),))
+
+
+def test_a_table_of_5000_rows_one_per_line_is_read_whole():
+    lines = ["<table>", "<tr><th>Model</th><th>Top-1</th></tr>"]
+    lines += [f"<tr><td>m-{number}</td><td>{number % 90}.5</td></tr>" for number in range(5000)]
+    lines.append("</table>")
+    read_table = read_html_table(lines[0], lines, 0)
+    assert isinstance(read_table, HtmlGrid)
+    assert len(read_table.rows) == 5000
+    assert read_table.rows[-1] == GridRow(5002, ("m-4999", "49.5"), False, ())
