@@ -108,6 +108,9 @@ SYNONYMS = [
     ("Top-1 error", "top1"),
     ("top-1 err.", "top1"),
     ("Top-5 Error (%)", "top5"),
+    # pycls's HTML tables: "error</br>(top-1)".
+    ("error (top-1)", "top1"),
+    ("Error (top-5)", "top5"),
     # SparK's, MIIL's and PaddlePaddle PASSL's headers.
     ("arch.", "family"),
     ("reso.", "img_size"),
