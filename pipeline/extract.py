@@ -63,7 +63,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "12"
+EXTRACTOR_VERSION = "13"
 # How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
 LEAD_CHARS = 2_000
 # A label above a table (its caption) is a line all bold, one ending in a colon, or one numbered
@@ -160,8 +160,12 @@ _ATTRIBUTE = (
 DETAILS_TAG = re.compile(r"<(/?)(details|summary)(?=[\s/>])[^>]*>", re.I)
 # Where a summary's text ends: its closing tag, or a `<details>` tag if it never closes.
 SUMMARY_END = re.compile(r"</summary\s*>|(?=</?details[\s/>])", re.I)
-# An HTML table's start tag: a table this extractor does not read (html_table_lines).
+# An HTML table's start tag, anywhere on a line of an HTML block (`<div align="center"><table>`).
 HTML_TABLE_START = re.compile(r"<table(?:[ \t>]|/?>|$)", re.I)
+# An HTML comment on one line, or from its start to the end of the line: no table starts in it.
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
+# What ends the HTML blocks whose content is never read as HTML elements (comments, <pre>, ...).
+LITERAL_HTML_ENDS = {end for _, end in HTML_END_FOR_START}
 HTML_TABLE_TEXT = re.compile(r"<table", re.I)
 HTML_BLOCK_7 = re.compile(
     rf"(?:<[A-Za-z][A-Za-z0-9-]*{_ATTRIBUTE}*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
@@ -670,8 +674,9 @@ class _BlockScanner:
     def _note_html(self, text: str) -> None:
         """Note a line of HTML: the line if an HTML table starts on it (after spaces), and the
         `<details>` it opens or closes with their summaries."""
-        if HTML_TABLE_START.match(text.lstrip(" \t")) and self.line_number > self.html_table_end:
-            self._read_html_table(text.lstrip(" \t"))
+        start = self._html_table_start(text)
+        if start is not None and self.line_number > self.html_table_end:
+            self._read_html_table(text[start:])
         position = 0
         if self.in_summary:
             position = self._add_summary_text(text, 0)
@@ -686,6 +691,21 @@ class _BlockScanner:
             elif not closing and self.details and not self.details[-1]:
                 self.in_summary = True
                 position = self._add_summary_text(text, tag.end())
+
+    def _html_table_start(self, text: str) -> int | None:
+        """Where on a line of an HTML block a <table> starts: after spaces or after other tags
+        (`<div align="center"><table>`), never in a comment or in a block of raw text (<pre>,
+        <script>, a comment); None if none does."""
+        if HTML_TABLE_TEXT.search(text) is None:
+            return None
+        block_end = self.html_end
+        if block_end is None:  # the line starts the block
+            block_end = _html_block_end(text.lstrip(" \t"), paragraph_open=False)
+        if block_end in LITERAL_HTML_ENDS:
+            return None
+        blanked = HTML_COMMENT.sub(lambda comment: " " * len(comment.group()), text)
+        tag = HTML_TABLE_START.search(blanked)
+        return tag.start() if tag else None
 
     def _read_html_table(self, text: str) -> None:
         """Read the HTML table whose <table> starts text (on this line) as a table, or note

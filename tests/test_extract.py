@@ -672,11 +672,17 @@ def test_trap_documents_match_their_golden_json(path: Path):
         ("<div>\n  <table>\n  <tr><td>a</td></tr></table>\n</div>\n", [3]),
         ("- <table>\n  <tr><td>a</td></tr>\n  </table>\n", [2]),
         ("---\ntitle: x\n---\n<table><tr><td>a</td></tr></table>\n", [4]),
+        # After other tags on its line, as GitHub shows it.
+        ('<div align="center"><table>\n<tr><th>a</th></tr>\n</table></div>\n', [2]),
+        ("<p>x</p> <!-- c --> <table><tr><td>a</td></tr></table>\n", [1]),
         # Code, prose and comments hold no table.
         ("```html\n<table><tr><td>a</td></tr></table>\n```\n", []),
         ("    <table><tr><td>a</td></tr></table>\n", []),
         ("Text <table><tr><td>a</td></tr></table> inline.\n", []),
         ("<!-- <table><tr><td>a</td></tr></table> -->\n", []),
+        ("<div>\n<!-- <table><tr><td>a</td></tr></table> -->\n</div>\n", []),
+        ("<!--\n<table><tr><td>a</td></tr></table>\n-->\n", []),
+        ("<pre>\n<table><tr><td>a</td></tr></table>\n</pre>\n", []),
         ("<tables>\n<tr><td>a</td></tr>\n", []),
         ("| a |\n|:--|\n| <table><tr><td>a</td></tr></table> |\n", []),
     ],
