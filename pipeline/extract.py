@@ -939,9 +939,13 @@ def _add_row_lines(table: _OpenTable, lines: list[str], index: int) -> int:
 def _split_table(table: ScannedTable) -> Table:
     """The scanned table with its row lines split into cells and rendered."""
     width = len(table.header)
-    rows = table.html_rows or tuple(
-        split_row(number, text, width, table.source, table.references)
-        for number, text in zip(table.row_lines, table.row_texts, strict=True)
+    rows = (
+        table.html_rows
+        if table.html_rows is not None
+        else tuple(
+            split_row(number, text, width, table.source, table.references)
+            for number, text in zip(table.row_lines, table.row_texts, strict=True)
+        )
     )
     return Table(
         table.source,

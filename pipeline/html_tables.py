@@ -16,7 +16,6 @@ for the extractor to render as it renders pipe-table cells; the URLs of their `<
 kept apart, since rendering drops the tags.
 """
 
-import html
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -154,9 +153,9 @@ class _TableParser(HTMLParser):
         elif tag in CELLS:
             self._open_cell(tag, attrs, start + len(self.get_starttag_text() or ""))
         elif tag == "a" and self.cell is not None:
-            href = dict(attrs).get("href")
+            href = dict(attrs).get("href")  # html.parser has decoded its entities
             if href:
-                self.cell.links.append(html.unescape(href))
+                self.cell.links.append(href)
         elif tag == "caption":
             self.caption_start = start + len(self.get_starttag_text() or "")
 
