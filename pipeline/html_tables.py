@@ -141,10 +141,7 @@ class _TableParser(HTMLParser):
         if self.depth != 1:
             return
         start = self.position()
-        if tag in CELLS or tag == "tr" or tag in SECTIONS:
-            self._close_cell(start)
-        if tag == "tr" or tag in SECTIONS:
-            self.row = None
+        self._end_cell_and_row(tag, start)
         if tag in SECTIONS:
             self.head = tag == "thead"
         elif tag == "tr":
@@ -171,10 +168,7 @@ class _TableParser(HTMLParser):
             return
         if self.depth != 1:
             return
-        if tag in CELLS or tag == "tr" or tag in SECTIONS:
-            self._close_cell(self.position())
-        if tag == "tr" or tag in SECTIONS:
-            self.row = None
+        self._end_cell_and_row(tag, self.position())
         if tag == "caption" and self.caption_start is not None:
             self.caption = (self.caption_start, self.position())
             self.caption_start = None
@@ -193,6 +187,14 @@ class _TableParser(HTMLParser):
             _span(spans.get("rowspan"), MAX_ROWSPAN),
         )
         self.row.cells.append(self.cell)
+
+    def _end_cell_and_row(self, tag: str, position: int) -> None:
+        """A cell, row or section tag, opening or closing, ends the open cell there; a row or
+        section tag ends the open row too."""
+        if tag in CELLS or tag == "tr" or tag in SECTIONS:
+            self._close_cell(position)
+        if tag == "tr" or tag in SECTIONS:
+            self.row = None
 
     def _close_cell(self, end: int) -> None:
         if self.cell is not None:
