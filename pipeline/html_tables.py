@@ -10,10 +10,10 @@ table is read when its layout is a grid under one header row:
 - a body row with more or fewer cells than the header is cut or padded, and marked ragged.
 
 Any other layout is not read, and says why (`UnreadTable.problem`): several header rows (the
-columns' names would have to be guessed), a body cell spanning columns, a table inside the
-table, no `</table>`. Cells are kept as written, their HTML with whitespace runs made one space,
-for the extractor to render as it renders pipe-table cells; the URLs of their `<a>` tags are
-kept apart, since rendering drops the tags.
+columns' names would have to be guessed), a `<thead>` after body rows, a body cell spanning
+columns, a table inside the table, no `</table>`. Cells are kept as written, their HTML with
+whitespace runs made one space, for the extractor to render as it renders pipe-table cells; the
+URLs of their `<a>` tags are kept apart, since rendering drops the tags.
 """
 
 from dataclasses import dataclass, field
@@ -220,6 +220,10 @@ def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadT
             end_line, f"its header is {len(head_rows)} rows (merged column names are not read)"
         )
     header_row = head_rows[0]
+    if rows[0] is not header_row:
+        return UnreadTable(
+            end_line, f"its <thead> at line {first + header_row.line} comes after a body row"
+        )
     if any(cell.rowspan > 1 for cell in header_row.cells):
         return UnreadTable(end_line, "a header cell spans rows")
     text = parser.text()

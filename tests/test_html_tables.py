@@ -134,6 +134,11 @@ def test_rows_keep_their_lines_their_links_and_whether_they_were_ragged():
             '<table><tr><th rowspan="2">a</th></tr><tr><td>1</td></tr></table>',
             "a header cell spans rows",
         ),
+        # A browser draws <thead> above every row; read in line order, rows would precede it.
+        (
+            "<table><th>Model</th>\n<thead><th>Model</th></table>",
+            "its <thead> at line 2 comes after a body row",
+        ),
         (
             "<table><tr><td><table><tr><td>1</td></tr></table></td></tr></table>",
             "it holds a table inside it",
