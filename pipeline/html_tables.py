@@ -12,15 +12,24 @@ table is read when its layout is a grid under one header row:
 Any other layout is not read, and says why (`UnreadTable.problem`): several header rows (the
 columns' names would have to be guessed), a `<thead>` after body rows, a body cell spanning
 columns, a table inside the table, no `</table>`. Cells are kept as written, their HTML with
-whitespace runs made one space, for the extractor to render as it renders pipe-table cells; the
+whitespace runs made one space and references that lack a semicolon (which HTML decodes and
+Markdown does not) given one, for the extractor to render as it renders pipe-table cells; the
 URLs of their `<a>` tags are kept apart, since rendering drops the tags.
 """
 
+import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 
 SECTIONS = {"thead", "tbody", "tfoot"}
 CELLS = {"td", "th"}
+# A character reference that HTML decodes but Markdown does not, having no closing semicolon:
+# `81.2&plusmn0.1`, `&#x2713`. Tags are matched only to be passed over.
+BARE_REFERENCE = re.compile(
+    r"<[A-Za-z/!?][^>]*>"
+    r"|&(?:#[0-9]+(?![0-9;])|#[xX][0-9a-fA-F]+(?![0-9a-fA-F;])|[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9;]))"
+)
 # HTML's own limits: a cell spans at most 1,000 columns and 65,534 rows.
 MAX_COLSPAN = 1000
 MAX_ROWSPAN = 65534
@@ -290,5 +299,14 @@ def _cell_html(text: str, cell: _Cell) -> str:
 
 
 def _html_text(source: str) -> str:
-    """HTML as a page shows its whitespace: every run of it one space, none at either end."""
-    return " ".join(source.split())
+    """HTML as a page shows its whitespace (every run of it one space, none at either end) and
+    its references without a semicolon, written with one for the cell renderer."""
+    text = " ".join(source.split())
+    return BARE_REFERENCE.sub(_with_semicolons, text) if "&" in text else text
+
+
+def _with_semicolons(match: re.Match[str]) -> str:
+    """A reference as the characters HTML decodes it to, each a numeric reference."""
+    written = match.group()
+    decoded = written if written.startswith("<") else unescape(written)
+    return written if decoded == written else "".join(f"&#{ord(char)};" for char in decoded)

@@ -77,6 +77,8 @@ HTML_TABLE_PIECES = [
     '<td><a href="https://x.org/a?b=1&amp;c=2">m</a></td>',
     "<td>",
     "<td>| a | b |</td>",
+    "<td>81.2&plusmn0.1 &#x2713 &amp</td>",
+    "&lt",
     "<caption>Table 1</caption>",
     "<!-- <td>c</td> -->",
     "<![if x]>",

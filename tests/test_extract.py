@@ -734,3 +734,30 @@ def test_an_html_table_takes_its_place_among_pipe_tables_and_its_label_as_captio
     assert (html.line, html.header, html.caption) == (7, ("Model", "Top-1"), "Larger models:")
     assert html.rows == (Row(8, ("M-L", "84.1"), False, ("https://x.org/m?a=1&b=2",), ("", "*")),)
     assert last.line == 11
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        # HTML decodes a reference without its semicolon, as a browser shows the page.
+        ("81.2&plusmn0.1", "81.2±0.1"),
+        ("&#x2713 yes", "✓ yes"),
+        ("&#10003", "✓"),
+        ("a &amp b", "a & b"),
+        ("<b>&lt</b>x", "<x"),
+        ("1 < 2 &plusmn 3 >", "1 < 2 ± 3 >"),
+        # Names that no reference begins, and references that have their semicolon, stay as are.
+        ("a&b=2", "a&b=2"),
+        ("&plusmn;0.1", "±0.1"),
+        ("&#42;", "*"),
+    ],
+)
+def test_an_html_cell_decodes_references_with_or_without_their_semicolon(cell, text):
+    markdown = f"<table><tr><th>h &times</th></tr><tr><td>{cell}</td></tr></table>\n"
+    (table,) = extract_tables(markdown, "doc.md")
+    assert (table.header, table.rows[0].cells) == (("h ×",), (text,))
+
+
+def test_a_pipe_cell_keeps_a_reference_without_its_semicolon_as_markdown_does():
+    (table,) = extract_tables("| h |\n|---|\n| 81.2&plusmn0.1 |\n", "doc.md")
+    assert table.rows[0].cells == ("81.2&plusmn0.1",)
