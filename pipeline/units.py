@@ -26,6 +26,10 @@ CLEANUP = {
     "__": "",
     "`": "",
 }
+# GitHub math around a value ("$224^2$" in Agent-Attention, "$384\times384$", "$81.2\pm0.1$")
+# reads as the page shows it: 224², 384×384, 81.2±0.1. Only a cell that is math from end to end.
+MATH_VALUE = r"^\$+\s*([^$]*?)\s*\$+$"
+LATEX_SYMBOLS = {"\\times": "×", "\\pm": "±", "\\%": "%", "^{2}": "^2", "\\,": " ", "\\ ": " "}
 # Bold around a value ("**86.4**", "**86.4**†"): it comes off, with an opening "**" never closed.
 # A "**" after a value is no markup but a footnote mark ("84.1**" -> '**', as "84.1*" -> '*').
 BOLD_VALUE = r"^\*\*([^*]*)\*\*"
@@ -113,7 +117,14 @@ class Reader:
 def cleaned_text(cell: pl.Expr) -> pl.Expr:
     """Cell text with spaces, minus and markup normalized and the ends trimmed."""
     text = cell.str.replace_many(CLEANUP).str.strip_chars()
+    text = pl.when(text.str.starts_with("$")).then(_math_as_shown(text)).otherwise(text)
     return text.str.replace(BOLD_VALUE, "${1}").str.strip_prefix("**").str.strip_chars()
+
+
+def _math_as_shown(text: pl.Expr) -> pl.Expr:
+    """A value written as GitHub math, as the page shows it ("$224^2$" -> "224^2")."""
+    shown = text.str.replace(MATH_VALUE, "${1}").str.replace_many(LATEX_SYMBOLS)
+    return pl.when(text.str.contains(MATH_VALUE)).then(shown).otherwise(text)
 
 
 def _without_mark(cleaned: pl.Expr) -> pl.Expr:

@@ -95,6 +95,10 @@ ACCURACY_CASES = [
     ("81.9(EMA)", 81.9, "(EMA)"),
     ("80.3 (ours)", 80.3, "(ours)"),
     ("75.6^", 75.6, "^"),
+    # GitHub math around a value reads as the page shows it.
+    ("$81.2$", 81.2, None),
+    ("$81.2 \\pm 0.1$", 81.2, "±0.1"),
+    ("$86.4\\%$", 86.4, None),
     ("0.864", 0.864, None),
     ("\u22121.0", -1.0, None),
     (" 86.4 ", 86.4, None),
@@ -141,6 +145,11 @@ IMAGE_SIZE_CASES = [
     ("384²", 384),
     ("224px", 224),
     ("**448**", 448),
+    # GitHub math (Agent-Attention's "$224^2$"), shown as 224².
+    ("$224^2$", 224),
+    ("$224^{2}$", 224),
+    ("$384\\times384$", 384),
+    ("$$ 384 \\times 384 $$", 384),
     ("-", None),
     ("", None),
 ]
@@ -174,6 +183,8 @@ UNREADABLE = [
     (parse_params, "25,55,032", "params_m: '25,55,032' is not a parameter count"),
     (parse_image_size, "224x320", "img_size: '224x320' is not square"),
     (parse_image_size, "224.5", "img_size: '224.5' is not an image size"),
+    (parse_image_size, "$224", "img_size: '$224' is not an image size"),
+    (parse_image_size, "$224\\times320$", "img_size: '$224\\times320$' is not square"),
     (parse_image_size, "99999999999", "img_size: '99999999999' is not an image size"),
     (parse_sequence_length, "576.5", "eval_seq_len: '576.5' is not a whole number"),
 ]
