@@ -34,6 +34,11 @@ FINE_TUNED_OR_EVALUATED_ON = re.compile(
     re.IGNORECASE,
 )
 FINE_TUNED_AFTER = re.compile(rf"\s*(?:{FINE_TUNING}|ft\b)", re.IGNORECASE)
+# A heading that says which dataset was the pretraining one ("Pre-Training on ImageNet-22k")
+# makes any other step on ImageNet-1k in it the fine-tuning, however that step is spelled
+# (Conv2Former's "... and Finetining on ImageNet-1k").
+PRETRAINED_ON = re.compile(r"pre[\s-]*train\w*\s+(?:on|with)\s*$", re.IGNORECASE)
+ANOTHER_STEP_ON = re.compile(r"\b[a-z]\w*\s+on\s*$", re.IGNORECASE)
 # The image size a heading gives its tables: "ImageNet-1K models (224x224)", "fine-tuned at
 # 384x384", "384px", "384^2"; a non-square "224x320" gives none.
 HEADING_IMAGE_SIZE = re.compile(
@@ -169,6 +174,10 @@ def _pretraining_mentions(heading: str) -> list[Mention]:
     mentions = [
         (found, _mention(catalog, found)) for found in _mention_pattern(catalog).finditer(heading)
     ]
+    pretrained_on_another = any(
+        mention.dataset != EVALUATION_DATASET and PRETRAINED_ON.search(heading, 0, found.start())
+        for found, mention in mentions
+    )
     return [
         mention
         for found, mention in mentions
@@ -176,8 +185,17 @@ def _pretraining_mentions(heading: str) -> list[Mention]:
         or not (
             FINE_TUNED_OR_EVALUATED_ON.search(heading, 0, found.start())
             or FINE_TUNED_AFTER.match(heading, found.end())
+            or (pretrained_on_another and _another_step_on(heading, found.start()))
         )
     ]
+
+
+def _another_step_on(heading: str, end: int) -> bool:
+    """Whether the heading's words before end are a step on a dataset other than pretraining
+    ("and Finetining on"), not "pre-training on"."""
+    return bool(ANOTHER_STEP_ON.search(heading, 0, end)) and not PRETRAINED_ON.search(
+        heading, 0, end
+    )
 
 
 def heading_context(tables: pl.DataFrame) -> pl.DataFrame:

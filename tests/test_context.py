@@ -151,6 +151,20 @@ def test_the_nearest_heading_that_names_a_dataset_wins() -> None:
         (["ImageNet-1K results"], ("imagenet-1k", "ImageNet-1K")),
         # Fine-tuned on another dataset before ImageNet-1k: that data counts.
         (["ImageNet-22K fine-tuned models"], ("imagenet-22k", "ImageNet-22K")),
+        # Said to be pretrained on one dataset, then another step on ImageNet-1k, however that
+        # step is spelled (Conv2Former's "Finetining").
+        (
+            ["Pre-Training on ImageNet-22k and Finetining on ImageNet-1k"],
+            ("imagenet-22k", "ImageNet-22k"),
+        ),
+        (
+            ["Pretrained with ImageNet-22k, trained on ImageNet-1k"],
+            ("imagenet-22k", "ImageNet-22k"),
+        ),
+        # Both named as pretraining data, or ImageNet-1k as a pretraining step: nothing decided.
+        (["Pre-trained on ImageNet-22k and ImageNet-1k"], None),
+        (["Pre-training on ImageNet-22k and pre-training on ImageNet-1k"], None),
+        (["ImageNet-1k and pretrained on ImageNet-22k"], None),
     ],
 )
 def test_a_heading_names_the_pretraining_dataset_not_the_one_fine_tuned_or_evaluated_on(
