@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from tests.releases import declared_version
 
 REPO = Path(__file__).resolve().parent.parent
 TABLE = "# Results\n\n| Model | Top-1 |\n|---|---|\n| resnet50.a1_in1k | 80.4 |\n"
@@ -94,12 +95,13 @@ def test_a_build_refused_before_writing_leaves_no_output_directory_behind(raw, t
 def test_a_failed_build_leaves_the_previous_version_intact(tmp_path):
     shutil.copytree(REPO / "raw", tmp_path / "raw")
     assert build(tmp_path / "raw", tmp_path / "out").exit_code == 0
-    before = {p.name: p.read_bytes() for p in (tmp_path / "out" / "v0.1.0").iterdir()}
+    released = tmp_path / "out" / f"v{declared_version()}"
+    before = {p.name: p.read_bytes() for p in released.iterdir()}
     (tmp_path / "raw" / "timm-2025-models.md").write_bytes(b"")
     failed = build(tmp_path / "raw", tmp_path / "out")
     assert failed.exit_code == 1
     assert "timm-2025-models.md: is empty" in failed.output
-    assert {p.name: p.read_bytes() for p in (tmp_path / "out" / "v0.1.0").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in released.iterdir()} == before
 
 
 def test_an_invalid_manifest_version_is_named(raw, tmp_path):
@@ -200,7 +202,8 @@ def test_a_document_beside_the_declared_ones_is_refused_until_accepted(tmp_path)
     built = build(tmp_path / "raw", tmp_path / "out")
     assert built.exit_code == 1
     assert f"{tmp_path / 'raw' / 'new.md'}: not declared in" in built.output
-    assert f"modelmetrics accept --raw {tmp_path / 'raw'} --version 0.1.0" in built.output
+    declared = declared_version()
+    assert f"modelmetrics accept --raw {tmp_path / 'raw'} --version {declared}" in built.output
     accepted = CliRunner().invoke(
         main, ["accept", "--raw", str(tmp_path / "raw"), "--version", "0.2.0"]
     )

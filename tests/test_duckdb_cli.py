@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.releases import declared_version, schema_name
+
 DUCKDB = Path(sys.executable).parent / "duckdb"
 pytestmark = pytest.mark.skipif(not DUCKDB.exists(), reason="duckdb-cli is not installed")
 
@@ -31,7 +33,8 @@ def test_the_catalog_opens_from_another_directory(seed_build, tmp_path):
     catalog = seed_build.parent / "modelmetrics.duckdb"
     answer = duckdb(str(catalog), "-csv", "-c", "SELECT count(*) AS n FROM pareto", cwd=tmp_path)
     assert int(answer.splitlines()[1]) > 5
+    schema = schema_name(declared_version())
     versioned = duckdb(
-        str(catalog), "-csv", "-c", "SELECT count(*) FROM v0_1_0.results", cwd=tmp_path
+        str(catalog), "-csv", "-c", f"SELECT count(*) FROM {schema}.results", cwd=tmp_path
     )
     assert versioned.splitlines()[1] == "137"

@@ -9,10 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from tests.releases import declared_version, next_patch
 
 REPO = Path(__file__).resolve().parent.parent
 OLD_ROW = "| resnet50d.ra4_e3600_r224_in1k | 80.952 | 95.384 | 25.58 | 224 |"
 NEW_ROW = "| resnet50d.ra4_e3600_r224_in1k | 80.953 | 95.384 | 25.58 | 224 |"
+RELEASED = declared_version()
+FOLLOWING = next_patch(RELEASED)
 pytestmark = pytest.mark.slow
 
 
@@ -41,19 +44,20 @@ def test_an_edited_number_is_refused_with_the_row_it_would_change(project):
     assert refused.exit_code == 1
     assert "timm-metrics-overview.md: changed since the manifest recorded it" in refused.output
     assert "top1: 80.952 -> 80.953" in refused.output
-    assert f"modelmetrics accept --raw {project / 'raw'} --version 0.1.1" in refused.output
+    assert f"modelmetrics accept --raw {project / 'raw'} --version {FOLLOWING}" in refused.output
     assert "Traceback" not in refused.output
-    assert [p.name for p in (project / "outputs").glob("v*")] == ["v0.1.0"]
+    assert [p.name for p in (project / "outputs").glob("v*")] == [f"v{RELEASED}"]
 
 
 def test_the_suggested_version_builds_and_the_diff_shows_exactly_that_change(project):
     edit_one_number(project)
-    accepted = cli("accept", "--raw", str(project / "raw"), "--version", "0.1.1")
+    accepted = cli("accept", "--raw", str(project / "raw"), "--version", FOLLOWING)
     assert accepted.exit_code == 0, accepted.output
     built = cli("build", "--raw", str(project / "raw"), "--out", str(project / "outputs"))
     assert built.exit_code == 0, built.output
-    assert (project / "outputs" / "latest").resolve().name == "v0.1.1"
-    shown = cli("diff", "v0.1.0", "v0.1.1", "--out", str(project / "outputs"), "--format", "json")
+    assert (project / "outputs" / "latest").resolve().name == f"v{FOLLOWING}"
+    outputs = str(project / "outputs")
+    shown = cli("diff", f"v{RELEASED}", f"v{FOLLOWING}", "--out", outputs, "--format", "json")
     changes = json.loads(shown.output)
     results = changes["results"]
     assert (results["added"], results["removed"]) == ([], [])
@@ -66,20 +70,20 @@ def test_the_suggested_version_builds_and_the_diff_shows_exactly_that_change(pro
     for table in ("models", "conflicts", "quarantine"):
         assert changes[table]["changed"] == changes[table]["added"] == []
     changelog = (project / "outputs" / "CHANGELOG.md").read_text()
-    assert changelog.index("## 0.1.1") < changelog.index("## 0.1.0")
+    assert changelog.index(f"## {FOLLOWING}") < changelog.index(f"## {RELEASED}")
     assert "top1: 80.952 -> 80.953" in changelog
 
 
 def test_building_an_existing_version_with_other_content_is_refused(project):
     edit_one_number(project)
     manifest = project / "raw" / "sources.toml"
-    cli("accept", "--raw", str(project / "raw"), "--version", "0.1.0")
-    assert 'version = "0.1.0"' in manifest.read_text()
+    cli("accept", "--raw", str(project / "raw"), "--version", RELEASED)
+    assert f'version = "{RELEASED}"' in manifest.read_text()
     refused = cli("build", "--raw", str(project / "raw"), "--out", str(project / "outputs"))
     assert refused.exit_code == 1
-    assert "version 0.1.0 already exists" in refused.output
-    assert "Declare version 0.1.1" in refused.output
-    results = pl.read_parquet(project / "outputs" / "v0.1.0" / "results.parquet")
+    assert f"version {RELEASED} already exists" in refused.output
+    assert f"Declare version {FOLLOWING}" in refused.output
+    results = pl.read_parquet(project / "outputs" / f"v{RELEASED}" / "results.parquet")
     assert 80.952 in results.get_column("top1").to_list()
 
 
