@@ -211,13 +211,13 @@ def _image_size(name: pl.Expr) -> pl.Expr:
 
 
 def table_context(tables: pl.DataFrame) -> pl.DataFrame:
-    """Per table: its line, headings, header, canonical column positions, and the dataset and
-    image size its headings name; a table reporting another evaluation than ImageNet-1k val is
-    no results table."""
+    """Per table: its line, headings (its caption last), header, canonical column positions,
+    and the dataset and image size its headings name; a table reporting another evaluation than
+    ImageNet-1k val is no results table."""
     labelled = with_caption_last(tables)
     elsewhere = evaluations.other_evaluations(labelled).drop("line")
     return (
-        tables.select(*TABLE_KEY, "heading_path", "header", table_line="line")
+        labelled.select(*TABLE_KEY, "heading_path", "header", table_line="line")
         .join(headers.table_columns(tables), on=TABLE_KEY, how="left", maintain_order="left")
         .join(context.heading_context(labelled), on=TABLE_KEY, how="left", maintain_order="left")
         .join(elsewhere, on=TABLE_KEY, how="left", maintain_order="left")

@@ -22,7 +22,10 @@ class NormalizedObservation(pa.DataFrameModel):
         metadata={"unit": "line number", "example": "9"},
     )
     heading_path: pl.List(pl.String) = pa.Field(
-        description="Enclosing headings, outermost first",
+        description=(
+            "Enclosing headings, outermost first, then the table's caption if it has one (a "
+            "label just above it: a bold line or a short line ending in a colon)"
+        ),
         metadata={
             "unit": "",
             "example": '["2025 Model Metrics", "July 2025: Naver ROPE-ViT Models"]',

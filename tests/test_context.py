@@ -285,8 +285,13 @@ def test_a_caption_above_a_table_is_read_as_its_innermost_heading():
         ("MAE ViT-B", None, None, None, False),
         ("ResNet-50", None, None, None, True),
     ]
-    # The published heading path is the headings' alone.
-    assert observed.get_column("heading_path").to_list() == [["Results on ImageNet-1K"]] * 4
+    # The published heading path ends with the caption, so the dataset or size it gave is traced.
+    assert observed.get_column("heading_path").to_list() == [
+        ["Results on ImageNet-1K", "ImageNet-22K pre-trained models:"],
+        ["Results on ImageNet-1K", "ImageNet-1K 384x384 fine-tuned models:"],
+        ["Results on ImageNet-1K", "Linear probing:"],
+        ["Results on ImageNet-1K"],
+    ]
 
 
 def test_a_dataset_cell_names_an_abbreviation_in_any_case_where_prose_does_not():
