@@ -63,7 +63,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "15"
+EXTRACTOR_VERSION = "16"
 # How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
 LEAD_CHARS = 2_000
 # A label above a table (its caption) is a line all bold, one ending in a colon, or one numbered
@@ -420,8 +420,9 @@ class _BlockScanner:
         # The HTML tables outside code that are not read: the line of each one's <table> and
         # why (unread_html_tables).
         self.unread_html_tables: list[tuple[int, str]] = []
-        # The last line of the last HTML table read: a <table> up to it is inside that table.
-        self.html_table_end = 0
+        # Where the last HTML table read ends: its last line, and the column of its </table> on
+        # it (-1 when it has none); a <table> before that is inside that table.
+        self.html_table_end = (0, -1)
         # The document's lines (an HTML table is read from its first line to its last at once).
         self.lines: list[str] = []
         # The paragraphs of the document's lead, read until it ends: at its first table or its
@@ -674,9 +675,7 @@ class _BlockScanner:
     def _note_html(self, text: str) -> None:
         """Note a line of HTML: the line if an HTML table starts on it (after spaces), and the
         `<details>` it opens or closes with their summaries."""
-        start = self._html_table_start(text)
-        if start is not None and self.line_number > self.html_table_end:
-            self._read_html_table(text[start:])
+        self._note_html_tables(text)
         position = 0
         if self.in_summary:
             position = self._add_summary_text(text, 0)
@@ -692,10 +691,23 @@ class _BlockScanner:
                 self.in_summary = True
                 position = self._add_summary_text(text, tag.end())
 
-    def _html_table_start(self, text: str) -> int | None:
-        """Where on a line of an HTML block a <table> starts: after spaces or after other tags
-        (`<div align="center"><table>`), never in a comment or in a block of raw text (<pre>,
-        <script>, a comment); None if none does."""
+    def _note_html_tables(self, text: str) -> None:
+        """Read the HTML tables that start on this line, outside the last one read: one after
+        another's `</table>` on the line too (`</table><table>`)."""
+        end_line, end_column = self.html_table_end
+        if self.line_number < end_line or (self.line_number == end_line and end_column < 0):
+            return
+        column = end_column if self.line_number == end_line else 0
+        while (start := self._html_table_start(text, column)) is not None:
+            self._read_html_table(text, start)
+            end_line, column = self.html_table_end
+            if end_line != self.line_number or column < 0:
+                return
+
+    def _html_table_start(self, text: str, column: int = 0) -> int | None:
+        """Where on a line of an HTML block a <table> starts from column on: after spaces or
+        after other tags (`<div align="center"><table>`), never in a comment or in a block of
+        raw text (<pre>, <script>, a comment); None if none does."""
         if HTML_TABLE_TEXT.search(text) is None:
             return None
         block_end = self.html_end
@@ -704,17 +716,19 @@ class _BlockScanner:
         if block_end in LITERAL_HTML_ENDS:
             return None
         blanked = HTML_COMMENT.sub(lambda comment: " " * len(comment.group()), text)
-        tag = HTML_TABLE_START.search(blanked)
+        tag = HTML_TABLE_START.search(blanked, column)
         return tag.start() if tag else None
 
-    def _read_html_table(self, text: str) -> None:
-        """Read the HTML table whose <table> starts text (on this line) as a table, or note
-        why it is not read."""
+    def _read_html_table(self, text: str, start: int) -> None:
+        """Read the HTML table whose <table> starts at column start of this line as a table,
+        or note why it is not read."""
         if any(container.quote for container in self.containers):
             self.unread_html_tables.append((self.line_number, "it is inside a block quote"))
+            self.html_table_end = (self.line_number, -1)
             return
-        read = read_html_table(text, self.lines, self.line_number - 1)
-        self.html_table_end = read.end_line
+        read = read_html_table(text[start:], self.lines, self.line_number - 1)
+        on_first_line = read.end_line == self.line_number and read.end_column >= 0
+        self.html_table_end = (read.end_line, read.end_column + (start if on_first_line else 0))
         if isinstance(read, UnreadTable):
             self.unread_html_tables.append((self.line_number, read.problem))
             return

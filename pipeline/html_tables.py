@@ -18,7 +18,7 @@ URLs of their `<a>` tags are kept apart, since rendering drops the tags.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import unescape
 from html.parser import HTMLParser
 
@@ -54,6 +54,9 @@ class HtmlGrid:
     header: tuple[str, ...]
     rows: tuple[GridRow, ...]
     caption: str | None
+    # Where on its end line the table's `</table>` starts (on its first line, counted from the
+    # `<table`): another table may start after it.
+    end_column: int = field(default=-1, compare=False)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class UnreadTable:
 
     end_line: int
     problem: str
+    # As HtmlGrid.end_column; -1 when the table has no `</table>` or its HTML cannot be parsed.
+    end_column: int = field(default=-1, compare=False)
 
 
 @dataclass
@@ -93,10 +98,10 @@ def read_html_table(start: str, lines: list[str], first: int) -> HtmlGrid | Unre
         index += 1
     end_line = first + parser.end_line if parser.closed else len(lines)
     if parser.problem is not None:
-        return UnreadTable(end_line, parser.problem)
+        return UnreadTable(end_line, parser.problem, parser.end_column)
     if not parser.closed:
         return UnreadTable(end_line, "it has no </table>")
-    return _grid(parser, first, end_line)
+    return replace(_grid(parser, first, end_line), end_column=parser.end_column)
 
 
 class _TableParser(HTMLParser):
@@ -111,6 +116,7 @@ class _TableParser(HTMLParser):
         self.depth = 0
         self.closed = False
         self.end_line = 0
+        self.end_column = -1
         self.problem: str | None = None
         self.rows: list[_Row] = []
         self.row: _Row | None = None
@@ -173,7 +179,7 @@ class _TableParser(HTMLParser):
             if self.depth == 0:
                 self._close_cell(self.position())
                 self.closed = True
-                self.end_line = self.getpos()[0]
+                self.end_line, self.end_column = self.getpos()
             return
         if self.depth != 1:
             return

@@ -675,6 +675,10 @@ def test_trap_documents_match_their_golden_json(path: Path):
         # After other tags on its line, as GitHub shows it.
         ('<div align="center"><table>\n<tr><th>a</th></tr>\n</table></div>\n', [2]),
         ("<p>x</p> <!-- c --> <table><tr><td>a</td></tr></table>\n", [1]),
+        # A table starting where another ends, on its line.
+        ("<table><tr><td>a</td></tr></table><table><tr><td>b</td></tr></table>\n", [1, 1]),
+        ("<table>\n<tr><td>a</td></tr>\n</table> <TABLE>\n<tr><td>b</td></tr>\n</table>\n", [2, 4]),
+        ("<table><tr><td>a</td></tr></table><!-- <table><tr><td>b</td></tr></table> -->\n", [1]),
         # Code, prose and comments hold no table.
         ("```html\n<table><tr><td>a</td></tr></table>\n```\n", []),
         ("    <table><tr><td>a</td></tr></table>\n", []),
@@ -720,6 +724,16 @@ def test_html_tables_are_read_outside_code_at_the_line_of_their_header(markdown,
 def test_an_html_table_that_is_no_plain_grid_is_not_read_and_says_why(markdown, unread):
     assert extract_tables(markdown, "doc.md") == []
     assert unread_html_tables(markdown) == unread
+
+
+def test_a_table_after_an_unread_one_on_its_line_is_read_and_the_unread_one_named():
+    markdown = (
+        "<table><tr><th>a</th></tr><tr><td colspan=2>x</td></tr></table>"
+        "<table><tr><th>b</th></tr><tr><td>2</td></tr></table>\n"
+    )
+    (table,) = extract_tables(markdown, "doc.md")
+    assert (table.header, table.rows[0].cells) == (("b",), ("2",))
+    assert unread_html_tables(markdown) == [(1, "a cell at line 1 spans 2 columns")]
 
 
 def test_an_html_table_takes_its_place_among_pipe_tables_and_its_label_as_caption():
