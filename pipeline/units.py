@@ -62,8 +62,11 @@ ANNOTATED = (
 )
 # Ways a page says "no value": "-" for the in12k checkpoints never evaluated on ImageNet-1k,
 # "TODO" for a value to come (VAN-B4), a lone "\" (ViTAE's acc@5) or "/".
-# These read as null, never as 0, and are not parse errors.
-NO_VALUE = r"(?i)^(?:|[-–—‐]+|[\\/]|n/?a|\?+|none|null|nan|tbd|tba|todo)$"
+# These read as null, never as 0, and are not parse errors; so do they with the column's unit
+# after them (Kalray's "- %" for a model not measured, "- M", "- px").
+NO_VALUE = (
+    r"(?i)^(?:|(?:[-–—‐]+|[\\/]|n/?a|\?+|none|null|nan|tbd|tba|todo)(?:\s*(?:%|[kmbg]|px))?)$"
+)
 
 NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 # Accuracy in percent, "%" optional. A fraction (0.864) is kept as written: validation flags it.

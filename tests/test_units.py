@@ -55,6 +55,7 @@ PARAMS_CASES = [
     ("", None, False),
     ("n/a", None, False),
     ("?", None, False),
+    ("- M", None, False),
 ]
 
 
@@ -104,6 +105,9 @@ ACCURACY_CASES = [
     (" 86.4 ", 86.4, None),
     ("86", 86.0, None),
     ("-", None, None),
+    # A dash with the unit after it is no value too (Kalray's "- %").
+    ("- %", None, None),
+    ("-%", None, None),
     ("–", None, None),
     ("—", None, None),
     ("", None, None),
@@ -151,6 +155,7 @@ IMAGE_SIZE_CASES = [
     ("$384\\times384$", 384),
     ("$$ 384 \\times 384 $$", 384),
     ("-", None),
+    ("- px", None),
     ("", None),
 ]
 
