@@ -89,6 +89,14 @@ def _catalog() -> _Catalog:
     )
 
 
+def is_row_evaluation_column(header: pl.Expr) -> pl.Expr:
+    """Whether a header names a column of evaluation sets, protocols or precisions: a column
+    that decides which rows are results (evaluated_elsewhere), no unknown column."""
+    catalog = _catalog()
+    keys = catalog.set_columns | catalog.protocol_columns | catalog.precision_columns
+    return header_key(header).is_in(sorted(keys))
+
+
 def _whole_words(words: str) -> re.Pattern[str]:
     """Alternatives (alias patterns joined by "|") matched as whole words, ignoring case."""
     return re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_])", re.IGNORECASE)

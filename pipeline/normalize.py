@@ -45,8 +45,10 @@ ACCURACY_PAIR = r"^\s*(.+?)\s*[|/]\s*(.+?)\s*$"
 
 
 def unknown_columns(tables: pl.DataFrame) -> pl.DataFrame:
-    """One row per (source, table_index, line, header) whose header maps to no canonical column."""
-    return headers.unknown_headers(tables)
+    """One row per (source, table_index, line, header) whose header maps to no canonical column
+    and names no column of evaluation sets, protocols or precisions."""
+    unknown = headers.unknown_headers(tables)
+    return unknown.filter(~evaluations.is_row_evaluation_column(pl.col("header")))
 
 
 def normalize_rows(
@@ -219,6 +221,11 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
     return (
         labelled.select(*TABLE_KEY, "heading_path", "header", table_line="line")
         .join(headers.table_columns(tables), on=TABLE_KEY, how="left", maintain_order="left")
+        .with_columns(
+            pl.col("unknown_columns").list.eval(
+                pl.element().filter(~evaluations.is_row_evaluation_column(pl.element()))
+            )
+        )
         .join(context.heading_context(labelled), on=TABLE_KEY, how="left", maintain_order="left")
         .join(elsewhere, on=TABLE_KEY, how="left", maintain_order="left")
         # A table under a heading naming another evaluation is no results table; in one with

@@ -345,3 +345,15 @@ def test_a_quantized_row_is_no_observation_of_the_full_precision_result() -> Non
     _, observations = observed(markdown)
     results = observations.filter(pl.col("status") == "result")
     assert results.select("model", "top1").rows() == [("ResNet-18", 69.3)]
+
+
+def test_a_column_of_evaluation_sets_protocols_or_precisions_is_no_unknown_column() -> None:
+    # Kalray's "Dataset" and DeepSpark's "Precision" were warned of as columns mapping to
+    # nothing, beside the warning that they decide which rows are results.
+    markdown = (
+        "| Model | Dataset | Protocol | Precision | Top-1 | FPS |\n|---|---|---|---|---|---|\n"
+        "| ResNet-18 | ILSVRC 2012 | fine-tune | FP32 | 69.8 | 900 |\n"
+    )
+    tables, observations = observed(markdown)
+    assert observations.get_column("unknown_columns").to_list() == [["FPS"]]
+    assert normalize.unknown_columns(tables).get_column("header").to_list() == ["FPS"]
