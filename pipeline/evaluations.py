@@ -39,6 +39,8 @@ NAMES_PRETRAINING = re.compile(r"(?i)pre[\s_-]*train")
 # detection set does not decide what a table with a top-1 column below it reports.
 NAMES_CLASSIFICATION = re.compile(r"(?i)imagenet|classification")
 SEVERAL_TASKS_GROUP = "detection-segmentation"
+# The evaluations that are ImageNet-1k val written as error rates, where a header may say so.
+ERROR_RATE_GROUP = "error-rate"
 # The evaluations a document's lead can name for all its tables: protocols, not datasets (an
 # introduction names many sets: "we also evaluate on COCO and ADE20K").
 LEAD_GROUPS = ("linear-probe", "knn")
@@ -59,6 +61,8 @@ class _Catalog:
     full_precision: list[str]
     # The detection and segmentation aliases, as header keys.
     other_tasks: frozenset[str]
+    # The aliases of error rates ("validation error"), as header keys.
+    error_rates: frozenset[str]
     # The protocols a document's lead may name (LEAD_GROUPS), as a whole word.
     lead_pattern: re.Pattern[str]
 
@@ -84,6 +88,9 @@ def _catalog() -> _Catalog:
         full_precision=sorted({header_key_text(name) for name in columns["full_precision"]}),
         other_tasks=frozenset(
             header_key_text(alias) for alias in content["evaluations"][SEVERAL_TASKS_GROUP]
+        ),
+        error_rates=frozenset(
+            header_key_text(alias) for alias in content["evaluations"][ERROR_RATE_GROUP]
         ),
         lead_pattern=_whole_words("|".join(map(_alias_pattern, lead_aliases))),
     )
@@ -145,10 +152,11 @@ def _covers_several_tasks(heading: str, named: list[str], other_tasks: frozenset
 def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
     """Per table: source, table_index, line and other_evaluation, what it reports instead of
     ImageNet-1k val ("ImageNet-V2", "a 'dataset' column"), null when nothing says so;
-    heading_evaluation, what its headings name; pos_evaluation_set, the position of its column
-    of evaluation sets, if any: rows there naming ImageNet-1k are ImageNet-1k results; and
-    pos_protocol and pos_precision, of its columns of evaluation protocols and of precisions
-    (evaluated_elsewhere says which rows are not results)."""
+    heading_evaluation, what its headings name; column_evaluation, what its columns name;
+    pos_evaluation_set, the position of its column of evaluation sets, if any: rows there
+    naming ImageNet-1k are ImageNet-1k results; and pos_protocol and pos_precision, of its
+    columns of evaluation protocols and of precisions (evaluated_elsewhere says which rows are
+    not results)."""
     catalog = _catalog()
     # Heading paths repeat from table to table: each distinct one (with its lead) is searched
     # once.
@@ -182,7 +190,13 @@ def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
         *(f"pos_{name}" for name in row_columns),
         other_evaluation=pl.coalesce("heading", *row_columns),
         heading_evaluation="heading",
+        column_evaluation=pl.coalesce(*row_columns),
     )
+
+
+def names_error_rates(evaluation: pl.Expr) -> pl.Expr:
+    """Whether an evaluation as written names error rates ("Validation error")."""
+    return header_key(evaluation).is_in(sorted(_catalog().error_rates))
 
 
 def _path_evaluation(lead_and_path: str) -> str | None:

@@ -217,10 +217,11 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
     and the dataset and image size its headings name; a table reporting another evaluation than
     ImageNet-1k val is no results table."""
     labelled = with_caption_last(tables)
-    elsewhere = evaluations.other_evaluations(labelled).drop("line")
+    columns = headers.table_columns(tables)
+    elsewhere = _other_evaluations(labelled, columns).drop("line")
     return (
         labelled.select(*TABLE_KEY, "heading_path", "header", table_line="line")
-        .join(headers.table_columns(tables), on=TABLE_KEY, how="left", maintain_order="left")
+        .join(columns, on=TABLE_KEY, how="left", maintain_order="left")
         .with_columns(
             pl.col("unknown_columns").list.eval(
                 pl.element().filter(~evaluations.is_row_evaluation_column(pl.element()))
@@ -261,12 +262,44 @@ def with_caption_last(tables: pl.DataFrame) -> pl.DataFrame:
 def other_evaluation_tables(tables: pl.DataFrame) -> pl.DataFrame:
     """The tables shaped as results (a model and a top-1 or top-5 column) that report another
     evaluation than ImageNet-1k val: source, table_index, line, other_evaluation."""
-    shaped = headers.table_columns(tables).filter("is_results_table").select(TABLE_KEY)
+    columns = headers.table_columns(tables)
+    shaped = columns.filter("is_results_table").select(TABLE_KEY)
     return (
-        evaluations.other_evaluations(with_caption_last(tables))
+        _other_evaluations(with_caption_last(tables), columns)
         .join(shaped, on=TABLE_KEY, maintain_order="left")
         .filter(pl.col("other_evaluation").is_not_null())
     )
+
+
+def _other_evaluations(labelled: pl.DataFrame, columns: pl.DataFrame) -> pl.DataFrame:
+    """evaluations.other_evaluations of the tables (captions last), given their table_columns;
+    but headings naming error rates ("Single-crop validation error") name no other evaluation
+    of a table whose accuracy headers say error ("Top-1 error"): its values are read as errors,
+    into accuracies."""
+    positions = [f"pos_{column}" for column in ACCURACY_COLUMNS]
+    errors_read = labelled.select(*TABLE_KEY, "header").join(
+        columns.select(*TABLE_KEY, *positions), on=TABLE_KEY, how="left", maintain_order="left"
+    )
+    errors_read = errors_read.select(*TABLE_KEY, errors_read=_accuracy_headers_say_error())
+    in_errors = evaluations.names_error_rates(pl.col("heading_evaluation")) & pl.col("errors_read")
+    in_errors = in_errors.fill_null(False)
+    return (
+        evaluations.other_evaluations(labelled)
+        .join(errors_read, on=TABLE_KEY, how="left", maintain_order="left")
+        .with_columns(heading_evaluation=pl.when(~in_errors).then("heading_evaluation"))
+        .with_columns(other_evaluation=pl.coalesce("heading_evaluation", "column_evaluation"))
+        .drop("errors_read", "column_evaluation")
+    )
+
+
+def _accuracy_headers_say_error() -> pl.Expr:
+    """Whether a table has an accuracy column and the header of each says error."""
+    present = [pl.col(f"pos_{column}").is_not_null() for column in ACCURACY_COLUMNS]
+    says_error = [
+        ~is_present | _header_says(column, ERROR_HEADER)
+        for column, is_present in zip(ACCURACY_COLUMNS, present, strict=True)
+    ]
+    return pl.any_horizontal(present) & pl.all_horizontal(says_error)
 
 
 def raw_texts(paired: bool = True) -> list[pl.Expr]:

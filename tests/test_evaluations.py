@@ -357,3 +357,29 @@ def test_a_column_of_evaluation_sets_protocols_or_precisions_is_no_unknown_colum
     tables, observations = observed(markdown)
     assert observations.get_column("unknown_columns").to_list() == [["FPS"]]
     assert normalize.unknown_columns(tables).get_column("header").to_list() == ["FPS"]
+
+
+@pytest.mark.parametrize(
+    ("table", "top1", "warned"),
+    [
+        # The header says error: its values are read as errors, into accuracies, whatever the
+        # caption says of them.
+        (
+            "| Model | Top-1 error | Top-5 error |\n|---|---|---|\n| ResNet-50 | 24.7 | 7.8 |",
+            75.3,
+            False,
+        ),
+        ("| Model | Top-1 err. |\n|---|---|\n| ResNet-50 | 24.7 |", 75.3, False),
+        # A header that does not say error, under a caption that does: no result.
+        ("| Model | Top-1 | Top-5 |\n|---|---|---|\n| ResNet-50 | 24.7 | 7.8 |", None, True),
+        ("| Model | Top-1 error | Top-5 |\n|---|---|---|\n| ResNet-50 | 24.7 | 7.8 |", None, True),
+    ],
+)
+def test_a_caption_naming_error_rates_over_error_headers_leaves_the_table_results(
+    table: str, top1: float | None, warned: bool
+) -> None:
+    # KaimingHe's and SENet's caption above a table whose header says error already.
+    tables, observations = observed(f"Single-crop validation error on ImageNet-1k:\n\n{table}\n")
+    result = observations.filter(pl.col("status") == "result")
+    assert result.get_column("top1").to_list() == ([top1] if top1 else [])
+    assert bool(evaluation_warnings(tables)) == warned
