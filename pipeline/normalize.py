@@ -40,6 +40,8 @@ WEIGHTS_LINK = (
 POSITION_COLUMNS = [f"pos_{column}" for column in headers.CANONICAL_COLUMNS]
 # An accuracy header giving the error rate: "Top-1 error", "top-5 err.", "Top-1 error rate".
 ERROR_HEADER = r"(?i)(?:^|[^a-z])err(?:or)?(?:[^a-z]|$)"
+# An accuracy header saying it gives accuracies: "Top-1 Acc.", "Top-1 Accuracy".
+ACCURACY_HEADER = r"(?i)acc"
 # A cell of a column of both accuracies: top-1, then "|" or "/", then top-5 ("76.5 | 93.4").
 ACCURACY_PAIR = r"^\s*(.+?)\s*[|/]\s*(.+?)\s*$"
 
@@ -234,12 +236,20 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             pl.col("is_results_table") & pl.col("heading_evaluation").is_null(),
             params_in_millions=_header_says("params_m", MILLIONS_HEADER),
-            **{
-                f"{column}_error": _header_says(column, ERROR_HEADER) for column in ACCURACY_COLUMNS
-            },
+            **{f"{column}_error": _gives_errors(column) for column in ACCURACY_COLUMNS},
         )
         .drop("heading_evaluation")
     )
+
+
+def _gives_errors(column: str) -> pl.Expr:
+    """Whether a table's accuracy column gives error rates: its header says error ("Top-1
+    error"), or its headings name error rates ("1-crop validation error") and its header does
+    not say accuracy. Such a table gives no result (other_evaluations), but its rows' values
+    are still accuracies, 100 minus the error."""
+    in_errors = evaluations.names_error_rates(pl.col("heading_evaluation")).fill_null(False)
+    plain = ~_header_says(column, ACCURACY_HEADER)
+    return _header_says(column, ERROR_HEADER) | (in_errors & plain)
 
 
 def _header_says(column: str, pattern: str) -> pl.Expr:

@@ -37,7 +37,12 @@ class NormalizedObservation(pa.DataFrameModel):
         metadata={"unit": "", "example": '["GMACs"]'},
     )
     is_results_table: bool = pa.Field(
-        description="The table has a model column and a top-1 or top-5 column",
+        description=(
+            "The row can give a result: its table has a model column and a top-1 or top-5 "
+            "column, and neither the table's headings nor the row's cell in a column of "
+            "evaluation sets, protocols or precisions name another evaluation than ImageNet-1k "
+            "val (the build log names it)"
+        ),
         metadata={"unit": "", "example": "true"},
     )
     ragged: bool = pa.Field(
@@ -101,12 +106,18 @@ class NormalizedObservation(pa.DataFrameModel):
     family: str = fields.family()
     top1: pl.Float64 = pa.Field(
         nullable=True,
-        description="ImageNet-1k val top-1 accuracy, %",
+        description=(
+            "Top-1 accuracy, %, as the row gives it: ImageNet-1k val in a row that can give a "
+            "result; an error rate is read as 100 minus it, with 'top1:error' in footnotes"
+        ),
         metadata={"unit": "%", "example": "84.648"},
     )
     top5: pl.Float64 = pa.Field(
         nullable=True,
-        description="ImageNet-1k val top-5 accuracy, %",
+        description=(
+            "Top-5 accuracy, %, as the row gives it: ImageNet-1k val in a row that can give a "
+            "result; an error rate is read as 100 minus it, with 'top5:error' in footnotes"
+        ),
         metadata={"unit": "%", "example": "97.122"},
     )
     params_m: pl.Float64 = pa.Field(
@@ -176,7 +187,8 @@ class Observation(NormalizedObservation):
         isin=OBSERVATION_STATUSES,
         description=(
             "result (became or confirms a result), no_result (no top-1/top-5 published), "
-            "quarantined (failed a check), not_results_table (table without model and metrics)"
+            "quarantined (failed a check), not_results_table (is_results_table false: no "
+            "model or metric column, or another evaluation than ImageNet-1k val)"
         ),
         metadata={"unit": "", "example": "result"},
     )

@@ -383,3 +383,18 @@ def test_a_caption_naming_error_rates_over_error_headers_leaves_the_table_result
     result = observations.filter(pl.col("status") == "result")
     assert result.get_column("top1").to_list() == ([top1] if top1 else [])
     assert bool(evaluation_warnings(tables)) == warned
+
+
+def test_values_under_a_caption_naming_error_rates_are_kept_as_accuracies_not_results() -> None:
+    # KaimingHe's ResNet page: "1-crop validation error on ImageNet" above "model|top-1|top-5".
+    markdown = (
+        "1-crop validation error on ImageNet:\n\n"
+        "model|top-1|top-5\n:---:|:---:|:---:\nResNet-50|24.7%|7.8%\n"
+    )
+    _, observations = observed(markdown)
+    assert observations.select("top1", "top5", "footnotes", "status").rows() == [
+        (75.3, 92.2, ["top1:error", "top5:error"], "not_results_table")
+    ]
+    # A header saying accuracy under such a caption is read as it says.
+    _, observations = observed(markdown.replace("top-1|", "top-1 acc.|"))
+    assert observations.select("top1", "top5").rows() == [(24.7, 92.2)]
