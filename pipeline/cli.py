@@ -117,25 +117,29 @@ def build_command(
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option
 def extract_command(files: tuple[Path, ...], output_format: str) -> None:
-    """Print the tables found in Markdown FILES, in document order.
+    """Print the tables found in Markdown FILES, in document order; HTML tables that are not
+    read are warned of on stderr, with their line and why.
 
     \b
     Example:
       modelmetrics extract raw/obsidian-backbones-comparison.md --format json
     """
-    from pipeline import extract, sources
+    from pipeline import extract, report, sources
 
-    found, failures = [], []
+    found, warnings, failures = [], [], []
     for path in files:
         try:
             doc = sources.read_file_doc(path)
             found += extract.extract_tables(doc.text, str(path))
+            warnings += report.warning_lines(report.html_table_warnings([doc]))
         except ModelmetricsError as error:
             failures.append(str(error))
     if output_format == "json":
         click.echo(json.dumps(extract.tables_as_json(found), ensure_ascii=False, indent=2))
     else:
         click.echo(extract.format_tables_text(found))
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     for failure in failures:
         click.echo(f"Error: {failure}", err=True)
     if failures:
