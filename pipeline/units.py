@@ -119,13 +119,13 @@ class Reader:
 
 def cleaned_text(cell: pl.Expr) -> pl.Expr:
     """Cell text with spaces, minus and markup normalized and the ends trimmed."""
-    text = cell.str.replace_many(CLEANUP).str.strip_chars()
-    text = pl.when(text.str.starts_with("$")).then(_math_as_shown(text)).otherwise(text)
+    text = _math_as_shown(cell.str.replace_many(CLEANUP).str.strip_chars())
     return text.str.replace(BOLD_VALUE, "${1}").str.strip_prefix("**").str.strip_chars()
 
 
 def _math_as_shown(text: pl.Expr) -> pl.Expr:
-    """A value written as GitHub math, as the page shows it ("$224^2$" -> "224^2")."""
+    """A value written as GitHub math, as the page shows it ("$224^2$" -> "224^2"); any other
+    text as it is."""
     shown = text.str.replace(MATH_VALUE, "${1}").str.replace_many(LATEX_SYMBOLS)
     return pl.when(text.str.contains(MATH_VALUE)).then(shown).otherwise(text)
 
