@@ -41,6 +41,8 @@ NAMES_CLASSIFICATION = re.compile(r"(?i)imagenet|classification")
 SEVERAL_TASKS_GROUP = "detection-segmentation"
 # The evaluations that are ImageNet-1k val written as error rates, where a header may say so.
 ERROR_RATE_GROUP = "error-rate"
+# The evaluations of quantized models, where a column of precisions may tell rows apart.
+QUANTIZED_GROUP = "quantized"
 # The evaluations a document's lead can name for all its tables: protocols, not datasets (an
 # introduction names many sets: "we also evaluate on COCO and ADE20K").
 LEAD_GROUPS = ("linear-probe", "knn")
@@ -61,8 +63,8 @@ class _Catalog:
     full_precision: list[str]
     # The detection and segmentation aliases, as header keys.
     other_tasks: frozenset[str]
-    # The aliases of error rates ("validation error"), as header keys.
-    error_rates: frozenset[str]
+    # The group of each alias ("validation error" -> "error-rate"), by header key.
+    groups: dict[str, str]
     # The protocols a document's lead may name (LEAD_GROUPS), as a whole word.
     lead_pattern: re.Pattern[str]
 
@@ -89,9 +91,11 @@ def _catalog() -> _Catalog:
         other_tasks=frozenset(
             header_key_text(alias) for alias in content["evaluations"][SEVERAL_TASKS_GROUP]
         ),
-        error_rates=frozenset(
-            header_key_text(alias) for alias in content["evaluations"][ERROR_RATE_GROUP]
-        ),
+        groups={
+            header_key_text(alias): group
+            for group, names in content["evaluations"].items()
+            for alias in names
+        },
         lead_pattern=_whole_words("|".join(map(_alias_pattern, lead_aliases))),
     )
 
@@ -194,9 +198,11 @@ def other_evaluations(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def names_error_rates(evaluation: pl.Expr) -> pl.Expr:
-    """Whether an evaluation as written names error rates ("Validation error")."""
-    return header_key(evaluation).is_in(sorted(_catalog().error_rates))
+def evaluation_group(evaluation: pl.Expr) -> pl.Expr:
+    """The group of evaluations.toml that an evaluation as written belongs to ("Validation
+    error" -> "error-rate", "INT8" -> "quantized"); null for none."""
+    groups = _catalog().groups
+    return header_key(evaluation).replace_strict(groups, default=None, return_dtype=pl.String)
 
 
 def _path_evaluation(lead_and_path: str) -> str | None:

@@ -247,7 +247,8 @@ def _gives_errors(column: str) -> pl.Expr:
     error"), or its headings name error rates ("1-crop validation error") and its header does
     not say accuracy. Such a table gives no result (other_evaluations), but its rows' values
     are still accuracies, 100 minus the error."""
-    in_errors = evaluations.names_error_rates(pl.col("heading_evaluation")).fill_null(False)
+    group = evaluations.evaluation_group(pl.col("heading_evaluation"))
+    in_errors = (group == evaluations.ERROR_RATE_GROUP).fill_null(False)
     plain = ~_header_says(column, ACCURACY_HEADER)
     return _header_says(column, ERROR_HEADER) | (in_errors & plain)
 
@@ -283,20 +284,24 @@ def other_evaluation_tables(tables: pl.DataFrame) -> pl.DataFrame:
 
 def _other_evaluations(labelled: pl.DataFrame, columns: pl.DataFrame) -> pl.DataFrame:
     """evaluations.other_evaluations of the tables (captions last), given their table_columns;
-    but headings naming error rates ("Single-crop validation error") name no other evaluation
-    of a table whose accuracy headers say error ("Top-1 error"): its values are read as errors,
-    into accuracies."""
+    but a heading names no other evaluation of a table that tells it apart row by row: error
+    rates ("Single-crop validation error") over accuracy headers that say error ("Top-1
+    error"), whose values are read as errors, into accuracies; a quantization ("FP32 and INT8
+    accuracy") over a column of precisions, which says which rows are quantized."""
     positions = [f"pos_{column}" for column in ACCURACY_COLUMNS]
     errors_read = labelled.select(*TABLE_KEY, "header").join(
         columns.select(*TABLE_KEY, *positions), on=TABLE_KEY, how="left", maintain_order="left"
     )
     errors_read = errors_read.select(*TABLE_KEY, errors_read=_accuracy_headers_say_error())
-    in_errors = evaluations.names_error_rates(pl.col("heading_evaluation")) & pl.col("errors_read")
-    in_errors = in_errors.fill_null(False)
+    group = evaluations.evaluation_group(pl.col("heading_evaluation"))
+    by_rows = (group == evaluations.ERROR_RATE_GROUP) & pl.col("errors_read")
+    by_rows |= (group == evaluations.QUANTIZED_GROUP) & pl.col("pos_precision").is_not_null()
     return (
         evaluations.other_evaluations(labelled)
         .join(errors_read, on=TABLE_KEY, how="left", maintain_order="left")
-        .with_columns(heading_evaluation=pl.when(~in_errors).then("heading_evaluation"))
+        .with_columns(
+            heading_evaluation=pl.when(~by_rows.fill_null(False)).then("heading_evaluation")
+        )
         .with_columns(other_evaluation=pl.coalesce("heading_evaluation", "column_evaluation"))
         .drop("errors_read", "column_evaluation")
     )

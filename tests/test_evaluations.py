@@ -398,3 +398,22 @@ def test_values_under_a_caption_naming_error_rates_are_kept_as_accuracies_not_re
     # A header saying accuracy under such a caption is read as it says.
     _, observations = observed(markdown.replace("top-1|", "top-1 acc.|"))
     assert observations.select("top1", "top5").rows() == [(24.7, 92.2)]
+
+
+def test_a_heading_naming_int8_leaves_it_to_a_column_of_precisions_row_by_row() -> None:
+    # DeepSpark's "FP32 and INT8 accuracy" above a table whose Precision column tells them apart.
+    table = (
+        "| Model | Precision | Top-1 |\n|---|---|---|\n"
+        "| ResNet50 | FP32 | 76.13 |\n| ResNet50 | INT8 | 75.72 |\n"
+    )
+    tables, observations = observed(f"## FP32 and INT8 accuracy\n\n{table}")
+    assert observations.get_column("status").to_list() == ["result", "not_results_table"]
+    assert evaluation_warnings(tables) == [
+        "table has a 'Precision' column of precisions or compressions: its rows naming a "
+        "quantized or compressed model (not FP32, not 'None') are kept as observations, not "
+        "results"
+    ]
+    # With no such column, the heading decides for the whole table.
+    without = "| Model | Top-1 |\n|---|---|\n| ResNet50 | 75.72 |\n"
+    _, observations = observed(f"## INT8 accuracy\n\n{without}")
+    assert observations.get_column("status").to_list() == ["not_results_table"]
