@@ -118,6 +118,12 @@ SYNONYMS = [
     ("Top1 acc@1(%)", "top1"),
     # GC ViT's HTML tables.
     ("Model Variant", "model"),
+    # pjh5672's "Accuracy<br><sup>(Top-1)" and "Size<br><sup>(pixel)", as extracted; knjcode's
+    # "image shape" (227x227).
+    ("Accuracy (Top-1)", "top1"),
+    ("Accuracy (Top-5)", "top5"),
+    ("Size (pixel)", "img_size"),
+    ("image shape", "img_size"),
 ]
 
 
