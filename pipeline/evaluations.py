@@ -239,6 +239,18 @@ def linear_probe(model: pl.Expr) -> pl.Expr:
     return probe.fill_null(False)
 
 
+# A model name with a quantization word names a quantized model, another model than the full
+# precision one it is named after: TI's "MobileNetV2-QAT" (quantization-aware training, 8 bit)
+# beside "MobileNetV2", "ResNet50 INT8", "DeiT-S (PTQ)", "ViT-B W8A8".
+QUANTIZED_NAME = r"(?i)(?:^|[\s_(.-])(?:qat|ptq|int[248]|w[248]a[248]|quantized)(?:[\s_).-]|$)"
+
+
+def named_elsewhere(model: pl.Expr) -> pl.Expr:
+    """Whether a model name says its row is no ImageNet-1k val result of a full-precision model:
+    a linear probe (linear_probe) or a quantized model; False for no name."""
+    return linear_probe(model) | model.str.contains(QUANTIZED_NAME).fill_null(False)
+
+
 def evaluated_elsewhere(
     cells: pl.Expr, pos_evaluation_set: pl.Expr, pos_protocol: pl.Expr, pos_precision: pl.Expr
 ) -> pl.Expr:

@@ -178,9 +178,10 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             # A footnote mark after a model name ("`convnext-v2-atto`\*") is no part of it.
             model=units.unmarked_name(pl.col("_model")),
             img_size=_image_size(pl.col("_model")),
-            # A row whose model name says it is a linear probe gives no result either.
+            # A row whose model name says it is a linear probe or quantized gives no result
+            # either.
             is_results_table=pl.col("is_results_table")
-            & ~evaluations.linear_probe(pl.col("_model")),
+            & ~evaluations.named_elsewhere(pl.col("_model")),
         )
         .with_columns(
             _footnote_model=pl.concat_str(

@@ -280,9 +280,19 @@ def test_a_row_naming_a_linear_probe_in_a_protocol_column_gives_no_result(
         ("FLatten-Swin-T linear-attn", False),
         ("LinearViT-S", False),
         ("nonlinear-net", False),
+        # A quantized model is another model than the full-precision one its name names
+        # (TI's "MobileNetV2-QAT": quantization-aware training, 8 bit).
+        ("MobileNetV2-QAT", True),
+        ("ResNet50 INT8", True),
+        ("resnet50_int4", True),
+        ("DeiT-S (PTQ)", True),
+        ("ViT-B W8A8", True),
+        ("MobileNetV2 quantized", True),
+        ("QATNet-S", False),
+        ("resnet50.a1_in1k", False),
     ],
 )
-def test_a_model_named_a_linear_probe_gives_no_result(model: str, probe: bool) -> None:
+def test_a_model_named_a_linear_probe_or_quantized_gives_no_result(model: str, probe: bool) -> None:
     # mmpretrain's MAE table lists each model's linear probe and fine-tuning under one Top-1.
     markdown = f"| Model | Top-1 (%) |\n|---|---|\n| `{model}` | 68.0 |\n"
     _, observations = observed(markdown)
