@@ -302,5 +302,8 @@ def summarize(
         **report.count_outputs(docs, frames, tables.height),
         "unknown columns": unknown.height,
     }
-    elsewhere = normalize.other_evaluation_tables(tables)
-    return counts, report.collect_warnings(docs, unknown, elsewhere, frames)
+    doubtful = (
+        normalize.other_evaluation_tables(tables),
+        normalize.tables_without_model_names(tables),
+    )
+    return counts, report.collect_warnings(docs, unknown, doubtful, frames)

@@ -271,6 +271,19 @@ def with_caption_last(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def tables_without_model_names(tables: pl.DataFrame) -> pl.DataFrame:
+    """The tables with a top-1 or top-5 column and no column of model names, whose rows give no
+    result: source, line and first_header."""
+    columns = headers.table_columns(tables)
+    accuracies = pl.col("pos_top1").is_not_null() | pl.col("pos_top5").is_not_null()
+    unnamed = columns.filter(pl.col("pos_model").is_null() & accuracies).select(TABLE_KEY)
+    return (
+        tables.select(*TABLE_KEY, "line", first_header=pl.col("header").list.first())
+        .join(unnamed, on=TABLE_KEY, maintain_order="left")
+        .drop("table_index")
+    )
+
+
 def other_evaluation_tables(tables: pl.DataFrame) -> pl.DataFrame:
     """The tables shaped as results (a model and a top-1 or top-5 column) that report another
     evaluation than ImageNet-1k val: source, table_index, line, other_evaluation."""

@@ -44,16 +44,19 @@ def count_outputs(docs: list[Doc], tables: dict[str, pl.DataFrame], found: int) 
 def collect_warnings(
     docs: list[Doc],
     unknown: pl.DataFrame,
-    elsewhere: pl.DataFrame,
+    doubtful: tuple[pl.DataFrame, pl.DataFrame],
     tables: dict[str, pl.DataFrame],
 ) -> pl.DataFrame:
-    """Every warning of a build (source, line, message), in source order."""
+    """Every warning of a build (source, line, message), in source order; doubtful holds the
+    tables reporting another evaluation and those without model names."""
+    elsewhere, unnamed = doubtful
     # Built as frames, not strings one by one: a large corpus has tens of thousands of them.
     found = [
         decoding_warnings(docs),
         html_table_warnings(docs),
         unknown_column_warnings(unknown),
         other_evaluation_warnings(elsewhere),
+        unnamed_model_warnings(unnamed),
         ragged_row_warnings(tables["observations"]),
         quarantine_warnings(tables["quarantine"]),
         conflict_warnings(tables["conflicts"], tables["observations"]),
@@ -102,6 +105,17 @@ def unknown_column_warnings(unknown: pl.DataFrame) -> pl.DataFrame:
         "repeats",
     )
     return _frame(unknown, pl.when(pl.col("repeats").is_null()).then(unmapped).otherwise(repeated))
+
+
+def unnamed_model_warnings(unnamed: pl.DataFrame) -> pl.DataFrame:
+    """A warning per table of top-1 or top-5 values without a column of model names
+    (normalize.tables_without_model_names)."""
+    message = pl.format(
+        "table has top-1 or top-5 values but no column of model names (its first column is "
+        "'{}'): its rows are kept as observations, not results",
+        "first_header",
+    )
+    return _frame(unnamed, message)
 
 
 def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:

@@ -3,6 +3,7 @@
 import polars as pl
 import pytest
 
+from pipeline import normalize
 from pipeline.errors import ModelmetricsError
 from pipeline.extract import TABLE_SCHEMA
 from pipeline.headers import (
@@ -14,7 +15,7 @@ from pipeline.headers import (
     table_columns,
     unknown_headers,
 )
-from pipeline.report import unknown_column_warnings
+from pipeline.report import unknown_column_warnings, unnamed_model_warnings
 from schemas.extracted import ExtractedTable
 
 
@@ -279,3 +280,20 @@ def test_column_positions_follow_the_header_order() -> None:
     positions = columns.select("pos_model", "pos_img_size", "pos_top1", "pos_params_m").row(0)
     assert positions == (0, 1, 2, 4)
     assert columns["pos_eval_seq_len"].item() is None
+
+
+def test_a_table_of_accuracies_without_model_names_is_warned_of_by_its_first_column() -> None:
+    # A segmentation repo's backbones and a Chinese zoo's "Network" column: their top-1 values
+    # give no result, and the build says why instead of dropping them silently.
+    tables = tables_frame(
+        ["Network", "Top-1", "Params"], ["Model", "Top-1"], ["Backbone", "Params"], ["", "acc@1"]
+    )
+    warned = unnamed_model_warnings(normalize.tables_without_model_names(tables))
+    assert warned.rows() == [
+        (
+            "doc.md",
+            3,
+            "table has top-1 or top-5 values but no column of model names (its first column is "
+            "'Network'): its rows are kept as observations, not results",
+        )
+    ]
