@@ -24,7 +24,7 @@ class BuildReport:
 
 
 # Every observation column the counts and warnings read.
-OBSERVATION_COLUMNS = ["observation_id", "source", "line", "status", "ragged"]
+OBSERVATION_COLUMNS = ["observation_id", "source", "table_index", "line", "status", "ragged"]
 
 
 def count_outputs(docs: list[Doc], tables: dict[str, pl.DataFrame], found: int) -> dict[str, int]:
@@ -55,7 +55,7 @@ def collect_warnings(
         decoding_warnings(docs),
         html_table_warnings(docs),
         unknown_column_warnings(unknown),
-        other_evaluation_warnings(elsewhere),
+        other_evaluation_warnings(keeping_rows_out(elsewhere, tables["observations"])),
         unnamed_model_warnings(unnamed),
         ragged_row_warnings(tables["observations"]),
         quarantine_warnings(tables["quarantine"]),
@@ -116,6 +116,24 @@ def unnamed_model_warnings(unnamed: pl.DataFrame) -> pl.DataFrame:
         "first_header",
     )
     return _frame(unnamed, message)
+
+
+def keeping_rows_out(elsewhere: pl.DataFrame, observations: pl.DataFrame) -> pl.DataFrame:
+    """The tables reporting another evaluation under their headings, and those whose column of
+    evaluation sets, protocols or precisions keeps a row out of results: a column naming
+    ImageNet-1k val on every row is no news."""
+    table = ["source", "table_index"]
+    kept_out = (
+        observations.filter(pl.col("status") == "not_results_table")
+        .select(table)
+        .unique()
+        .with_columns(kept_out=pl.lit(True))
+    )
+    return (
+        elsewhere.join(kept_out, on=table, how="left", maintain_order="left")
+        .filter(pl.col("heading_evaluation").is_not_null() | pl.col("kept_out").fill_null(False))
+        .drop("kept_out")
+    )
 
 
 def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:

@@ -309,3 +309,18 @@ def test_a_raw_or_output_path_that_is_a_file_is_one_error_exit_1(raw, tmp_path):
         1,
         f"Error: {tmp_path / 'file'} is not a directory: give --out a directory to build into\n",
     )
+
+
+def test_a_column_of_evaluation_sets_is_warned_of_only_where_it_keeps_rows_out(tmp_path):
+    # TI's zoo has a "Dataset" column that says ImageNet on every row: nothing to warn of.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    every_row = "| Model | Dataset | Top-1 |\n|---|---|---|\n| a.in1k | ImageNet | 80.1 |\n"
+    one_row = "| Model | Dataset | Top-1 |\n|---|---|---|\n| b.in1k | CIFAR-100 | 90.2 |\n"
+    (raw / "doc.md").write_text(f"{every_row}\n{one_row}")
+    built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
+    assert built.exit_code == 0, built.output
+    assert built.stderr.splitlines() == [
+        "warning: doc.md:5: table has a 'Dataset' column of evaluation sets: its rows naming "
+        "another set than ImageNet-1k are kept as observations, not results"
+    ]
