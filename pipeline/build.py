@@ -302,8 +302,5 @@ def summarize(
         **report.count_outputs(docs, frames, tables.height),
         "unknown columns": unknown.height,
     }
-    doubtful = (
-        normalize.other_evaluation_tables(tables),
-        normalize.tables_without_model_names(tables),
-    )
+    doubtful = normalize.doubtful_tables(tables)
     return counts, report.collect_warnings(docs, unknown, doubtful, frames)

@@ -271,10 +271,20 @@ def with_caption_last(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def tables_without_model_names(tables: pl.DataFrame) -> pl.DataFrame:
-    """The tables with a top-1 or top-5 column and no column of model names, whose rows give no
-    result: source, line and first_header."""
+def doubtful_tables(tables: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The tables the build warns of as giving no results, their columns read once: those of
+    another evaluation (other_evaluation_tables) and those without model names
+    (tables_without_model_names)."""
     columns = headers.table_columns(tables)
+    return other_evaluation_tables(tables, columns), tables_without_model_names(tables, columns)
+
+
+def tables_without_model_names(
+    tables: pl.DataFrame, columns: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The tables with a top-1 or top-5 column and no column of model names, whose rows give no
+    result: source, line and first_header; columns are their headers.table_columns, if read."""
+    columns = headers.table_columns(tables) if columns is None else columns
     accuracies = pl.col("pos_top1").is_not_null() | pl.col("pos_top5").is_not_null()
     unnamed = columns.filter(pl.col("pos_model").is_null() & accuracies).select(TABLE_KEY)
     return (
@@ -284,10 +294,13 @@ def tables_without_model_names(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def other_evaluation_tables(tables: pl.DataFrame) -> pl.DataFrame:
+def other_evaluation_tables(
+    tables: pl.DataFrame, columns: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The tables shaped as results (a model and a top-1 or top-5 column) that report another
-    evaluation than ImageNet-1k val: source, table_index, line, other_evaluation."""
-    columns = headers.table_columns(tables)
+    evaluation than ImageNet-1k val: source, table_index, line, other_evaluation; columns are
+    their headers.table_columns, if read."""
+    columns = headers.table_columns(tables) if columns is None else columns
     shaped = columns.filter("is_results_table").select(TABLE_KEY)
     return (
         _other_evaluations(with_caption_last(tables), columns)
