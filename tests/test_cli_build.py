@@ -244,19 +244,25 @@ def test_the_summary_is_a_table_of_counts_and_warnings_name_file_and_line(tmp_pa
     assert (tmp_path / "o" / "build.log").read_text().count("\n") == 2
 
 
-def test_each_html_table_not_read_is_a_warning_naming_its_line_and_why(tmp_path):
-    # XCiT's HTML tables have headers of several rows, which are not read.
+def warnings_of(tmp_path: Path, markdown: str) -> list[str]:
+    """The stderr lines of a build of one document, doc.md, holding markdown."""
     raw = tmp_path / "raw"
     raw.mkdir()
+    (raw / "doc.md").write_text(markdown)
+    built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
+    assert built.exit_code == 0, built.output
+    return built.stderr.splitlines()
+
+
+def test_each_html_table_not_read_is_a_warning_naming_its_line_and_why(tmp_path):
+    # XCiT's HTML tables have headers of several rows, which are not read.
     html = (
         "<div>\n  <table>\n  <tr><th>Model</th><th>Top-1</th></tr>\n"
         "  <tr><td colspan=2>ImageNet-22K</td></tr>\n  </table>\n</div>\n"
     )
     code = "```html\n<table>\n```\n"
-    (raw / "doc.md").write_text(f"{html}\n{code}\n| Model | Top-1 |\n|---|---|\n| b.in1k | 81 |\n")
-    built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
-    assert built.exit_code == 0, built.output
-    assert built.stderr.splitlines() == [
+    table = "| Model | Top-1 |\n|---|---|\n| b.in1k | 81 |\n"
+    assert warnings_of(tmp_path, f"{html}\n{code}\n{table}") == [
         "warning: doc.md:2: an HTML <table>, not read: a cell at line 4 spans 2 columns; its "
         "rows are not in the dataset"
     ]
@@ -313,14 +319,9 @@ def test_a_raw_or_output_path_that_is_a_file_is_one_error_exit_1(raw, tmp_path):
 
 def test_a_column_of_evaluation_sets_is_warned_of_only_where_it_keeps_rows_out(tmp_path):
     # TI's zoo has a "Dataset" column that says ImageNet on every row: nothing to warn of.
-    raw = tmp_path / "raw"
-    raw.mkdir()
     every_row = "| Model | Dataset | Top-1 |\n|---|---|---|\n| a.in1k | ImageNet | 80.1 |\n"
     one_row = "| Model | Dataset | Top-1 |\n|---|---|---|\n| b.in1k | CIFAR-100 | 90.2 |\n"
-    (raw / "doc.md").write_text(f"{every_row}\n{one_row}")
-    built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
-    assert built.exit_code == 0, built.output
-    assert built.stderr.splitlines() == [
+    assert warnings_of(tmp_path, f"{every_row}\n{one_row}") == [
         "warning: doc.md:5: table has a 'Dataset' column of evaluation sets: its rows naming "
         "another set than ImageNet-1k are kept as observations, not results"
     ]
