@@ -130,8 +130,10 @@ def extract_command(files: tuple[Path, ...], output_format: str) -> None:
     for path in files:
         try:
             doc = sources.read_file_doc(path)
-            found += extract.extract_tables(doc.text, str(path))
-            warnings += report.warning_lines(report.html_table_warnings([doc]))
+            tables, unread = extract.extract_tables_and_unread(doc.text, str(path))
+            found += tables
+            located = ((str(path), line, problem) for line, problem in unread)
+            warnings += report.warning_lines(report.unread_html_warnings(located))
         except ModelmetricsError as error:
             failures.append(str(error))
     if output_format == "json":

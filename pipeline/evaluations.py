@@ -61,8 +61,6 @@ class _Catalog:
     precision_columns: frozenset[str]
     # The cells of a precision column naming full precision, as header keys.
     full_precision: list[str]
-    # The detection and segmentation aliases, as header keys.
-    other_tasks: frozenset[str]
     # The group of each alias ("validation error" -> "error-rate"), by header key.
     groups: dict[str, str]
     # The protocols a document's lead may name (LEAD_GROUPS), as a whole word.
@@ -88,9 +86,6 @@ def _catalog() -> _Catalog:
         protocol_columns=frozenset(header_key_text(name) for name in columns["protocol"]),
         precision_columns=frozenset(header_key_text(name) for name in columns["precision"]),
         full_precision=sorted({header_key_text(name) for name in columns["full_precision"]}),
-        other_tasks=frozenset(
-            header_key_text(alias) for alias in content["evaluations"][SEVERAL_TASKS_GROUP]
-        ),
         groups={
             header_key_text(alias): group
             for group, names in content["evaluations"].items()
@@ -129,7 +124,7 @@ def heading_evaluation(heading_path: Sequence[str], lead: str | None = None) -> 
     catalog = _catalog()
     for heading in reversed(heading_path):
         named = [found.group(0) for found in catalog.pattern.finditer(heading)]
-        if named and not _covers_several_tasks(heading, named, catalog.other_tasks):
+        if named and not _covers_several_tasks(heading, named, catalog.groups):
             return named[0]
         if NAMES_IMAGENET_1K.search(heading) and not NAMES_PRETRAINING.search(heading):
             return None
@@ -146,10 +141,12 @@ def lead_evaluation(lead: str) -> str | None:
     return found.group(0)
 
 
-def _covers_several_tasks(heading: str, named: list[str], other_tasks: frozenset[str]) -> bool:
+def _covers_several_tasks(heading: str, named: list[str], groups: dict[str, str]) -> bool:
     """Whether the heading names classification or ImageNet beside the detection or
-    segmentation sets that are all the evaluations it names."""
-    only_other_tasks = all(header_key_text(name) in other_tasks for name in named)
+    segmentation sets that are all the evaluations it names (groups: _Catalog.groups)."""
+    only_other_tasks = all(
+        groups.get(header_key_text(name)) == SEVERAL_TASKS_GROUP for name in named
+    )
     return only_other_tasks and NAMES_CLASSIFICATION.search(heading) is not None
 
 

@@ -234,8 +234,16 @@ class ScannedTable(TableHead):
 def extract_tables(text: str, source: str) -> list[Table]:
     """Every table (GFM pipe table or HTML table read as a grid) in a decoded Markdown
     document, in document order."""
+    return extract_tables_and_unread(text, source)[0]
+
+
+def extract_tables_and_unread(text: str, source: str) -> tuple[list[Table], list[tuple[int, str]]]:
+    """extract_tables and unread_html_tables of a document, from one scan of it."""
+    lines = text.removeprefix("\ufeff").split("\n")
+    scanner = _BlockScanner(source)
     with _garbage_collection_paused():
-        return [_split_table(table) for table in scan_tables(text, source)]
+        scanned = scanner.scan(lines, front_matter_end(lines))
+        return [_split_table(table) for table in scanned], scanner.unread_html_tables
 
 
 def extract_frames(documents: Iterable[tuple[str, str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -673,8 +681,8 @@ class _BlockScanner:
             )
 
     def _note_html(self, text: str) -> None:
-        """Note a line of HTML: the line if an HTML table starts on it (after spaces), and the
-        `<details>` it opens or closes with their summaries."""
+        """Note a line of HTML: the HTML tables that start on it, and the `<details>` it opens
+        or closes with their summaries."""
         self._note_html_tables(text)
         position = 0
         if self.in_summary:

@@ -1,5 +1,6 @@
 """What a build tells a person: counts, and a warning naming the file and line behind each doubt."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,10 +85,18 @@ def decoding_warnings(docs: list[Doc]) -> pl.DataFrame:
 
 def html_table_warnings(docs: list[Doc]) -> pl.DataFrame:
     """A warning per HTML <table> of a document that is not read, saying why."""
-    found = [
-        (doc.path, line, f"an HTML <table>, not read: {problem}; its rows are not in the dataset")
+    return unread_html_warnings(
+        (doc.path, line, problem)
         for doc in docs
         for line, problem in extract.unread_html_tables(doc.text)
+    )
+
+
+def unread_html_warnings(unread: Iterable[tuple[str, int, str]]) -> pl.DataFrame:
+    """A warning per HTML <table> not read: (source, line of its <table>, why)."""
+    found = [
+        (source, line, f"an HTML <table>, not read: {problem}; its rows are not in the dataset")
+        for source, line, problem in unread
     ]
     return pl.DataFrame(found, schema=WARNING_SCHEMA, orient="row")
 
