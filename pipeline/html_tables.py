@@ -1,24 +1,28 @@
 """HTML tables in Markdown documents, `<table>` to `</table>`, read as a grid (pure).
 
 READMEs give results in HTML tables as well as pipe tables (FasterViT, MambaVision, DINO). A
-table is read when its layout is a grid under one header row:
+table is read when its layout is a grid under its header rows:
 
-- the header row is the one row of its `<thead>`, else its leading row of `<th>` cells, else
-  its first row (as a pipe table's first row is its header);
-- a header cell spanning columns (`colspan`) names each of them;
+- the header rows are the rows of its `<thead>`, else its leading rows of `<th>` cells, else
+  its first row (as a pipe table's first row is its header), with the rows below that their
+  cells span into (DPNs' `<th rowspan="2">Model</th>` over a row of `<td>Top 1</td>`);
+- a column is named by the header cells over it, top to bottom, joined by " / ": a cell
+  spanning columns names each of them ("ImageNet-1K" over "Top-1" and "Top-5" gives
+  "ImageNet-1K / Top-1" and "ImageNet-1K / Top-5"), a cell spanning rows is named once;
 - a body cell spanning rows (`rowspan`) is repeated in each of them, as the page shows it;
 - a body row with more or fewer cells than the header is cut or padded, and marked ragged.
 
-Any other layout is not read, and says why (`UnreadTable.problem`): several header rows (the
-columns' names would have to be guessed), a `<thead>` after body rows, a body cell spanning
-columns, a table inside the table, no `</table>`. Cells are kept as written, their HTML with
-whitespace runs made one space and references that lack a semicolon (which HTML decodes and
-Markdown does not) given one, for the extractor to render as it renders pipe-table cells; the
-URLs of their `<a>` tags are kept apart, since rendering drops the tags.
+Any other layout is not read, and says why (`UnreadTable.problem`): a `<thead>` after body
+rows, a body cell spanning columns, a table inside the table, no `</table>`. Cells are kept as
+written, their HTML with whitespace runs made one space and references that lack a semicolon
+(which HTML decodes and Markdown does not) given one, for the extractor to render as it renders
+pipe-table cells; the URLs of their `<a>` tags are kept apart, since rendering drops the tags.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from html import unescape
 from html.parser import HTMLParser
 
@@ -30,6 +34,8 @@ BARE_REFERENCE = re.compile(
     r"<[A-Za-z/!?][^>]*>"
     r"|&(?:#[0-9]+(?![0-9;])|#[xX][0-9a-fA-F]+(?![0-9a-fA-F;])|[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9;]))"
 )
+# A tag, to see whether a cell's HTML shows any text.
+TAG = re.compile(r"<[^>]*>")
 # HTML's own limits: a cell spans at most 1,000 columns and 65,534 rows.
 MAX_COLSPAN = 1000
 MAX_ROWSPAN = 65534
@@ -184,6 +190,8 @@ class _TableParser(HTMLParser):
         if self.depth != 1:
             return
         self._end_cell_and_row(tag, self.position())
+        if tag in SECTIONS:  # a row after `</thead>` is in the body, as in a browser
+            self.head = False
         if tag == "caption" and self.caption_start is not None:
             self.caption = (self.caption_start, self.position())
             self.caption_start = None
@@ -230,28 +238,23 @@ def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadT
     if not rows:
         return UnreadTable(end_line, "it has no rows")
     head_rows = _header_rows(rows)
-    if len(head_rows) != 1:
+    pairs = zip(rows, head_rows, strict=False)
+    misplaced = next((head for row, head in pairs if row is not head), None)
+    if misplaced is not None:
         return UnreadTable(
-            end_line, f"its header is {len(head_rows)} rows (merged column names are not read)"
+            end_line, f"its <thead> at line {first + misplaced.line} comes after a body row"
         )
-    header_row = head_rows[0]
-    if rows[0] is not header_row:
-        return UnreadTable(
-            end_line, f"its <thead> at line {first + header_row.line} comes after a body row"
-        )
-    if any(cell.rowspan > 1 for cell in header_row.cells):
-        return UnreadTable(end_line, "a header cell spans rows")
-    text = parser.text()
-    header = tuple(_cell_html(text, cell) for cell in header_row.cells for _ in range(cell.colspan))
-    body = [row for row in rows if row is not header_row and not row.head]
+    body = rows[len(head_rows) :]
     spanning = next((cell for row in body for cell in row.cells if cell.colspan > 1), None)
     if spanning is not None:
         return UnreadTable(
             end_line, f"a cell at line {first + spanning.line} spans {spanning.colspan} columns"
         )
+    text = parser.text()
+    header = _column_names(text, head_rows)
     caption = _html_text(text[slice(*parser.caption)]) if parser.caption else None
     return HtmlGrid(
-        first + header_row.line,
+        first + head_rows[0].line,
         end_line,
         header,
         tuple(_body_rows(text, body, len(header), first)),
@@ -260,35 +263,73 @@ def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadT
 
 
 def _header_rows(rows: list[_Row]) -> list[_Row]:
-    """The rows of <thead>, else the leading rows of <th> cells only, else the first row."""
+    """The rows of <thead>; else the leading rows of <th> cells only, else the first row, with
+    the rows their cells span down into."""
     head = [row for row in rows if row.head]
     if head:
+        # A cell of <thead> spans no row past it, as in a browser.
         return head
     leading = []
     for row in rows:
         if not all(cell.header for cell in row.cells):
             break
         leading.append(row)
-    return leading or rows[:1]
+    reach = max(len(leading), 1)
+    index = 0
+    while index < min(reach, len(rows)):
+        reach = max(reach, index + max(cell.rowspan for cell in rows[index].cells))
+        index += 1
+    return rows[:index]
 
 
-def _body_rows(text: str, body: list[_Row], width: int, first: int) -> list[GridRow]:
-    """Each body row's cells, a cell spanning rows repeated in each, cut or padded to width."""
+def _column_names(text: str, head_rows: list[_Row]) -> tuple[str, ...]:
+    """Each column's name: the header cells over it that show text, top to bottom, joined by
+    " / " (a cell over two columns names each; "ImageNet-1K" over "Top-1" names
+    "ImageNet-1K / Top-1")."""
+    stacks: dict[int, list[_Cell]] = {}
+    for placed in _placed_cells(head_rows):
+        for column, cell in placed.items():
+            stack = stacks.setdefault(column, [])
+            if not stack or stack[-1] is not cell:
+                stack.append(cell)
+    names = {
+        column: " / ".join(html for html in map(partial(_cell_html, text), stack) if _shows(html))
+        for column, stack in stacks.items()
+    }
+    return tuple(names.get(column, "") for column in range(max(stacks) + 1))
+
+
+def _shows(html: str) -> bool:
+    """Whether a cell's HTML shows any text (a cell of tags only, `<b></b>`, shows none)."""
+    return bool(unescape(TAG.sub("", html)).strip())
+
+
+def _placed_cells(rows: list[_Row]) -> Iterator[dict[int, _Cell]]:
+    """Each row's cells by the columns they fill, as a browser lays them out: a cell spanning
+    rows fills its columns in the rows below, a cell spanning columns fills each of them."""
     spanning: dict[int, tuple[int, _Cell]] = {}  # column -> (rows still to fill, cell)
-    grid_rows = []
-    for row in body:
+    for row in rows:
         placed = {column: cell for column, (_, cell) in spanning.items()}
         started: dict[int, tuple[int, _Cell]] = {}
         column = 0
         for cell in row.cells:
             while column in placed:
                 column += 1
-            placed[column] = cell
-            if cell.rowspan > 1:
-                started[column] = (cell.rowspan - 1, cell)
+            for filled in range(column, column + cell.colspan):
+                placed.setdefault(filled, cell)
+                if cell.rowspan > 1:
+                    started[filled] = (cell.rowspan - 1, cell)
+            column += cell.colspan
         spanning = {
             column: (left - 1, cell) for column, (left, cell) in spanning.items() if left > 1
         } | started
+        yield placed
+
+
+def _body_rows(text: str, body: list[_Row], width: int, first: int) -> list[GridRow]:
+    """Each body row's cells, a cell spanning rows repeated in each, cut or padded to width."""
+    grid_rows = []
+    for row, placed in zip(body, _placed_cells(body), strict=True):
         count = max(placed) + 1
         cells = tuple(
             _cell_html(text, placed[column]) if column in placed else ""

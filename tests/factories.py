@@ -69,6 +69,8 @@ HTML_TABLE_PIECES = [
     "<th>Model</th>",
     "<th>Top-1</th>",
     '<th colspan="2">Top-1</th>',
+    '<th rowspan="2">Model</th>',
+    '<th rowspan="3" colspan="2"><b></b></th>',
     "<td>m-1</td>",
     "<td><b>80.1</b><sup>*</sup></td>",
     '<td rowspan="2">m-2</td>',

@@ -125,6 +125,11 @@ SYNONYMS = [
     ("Accuracy (Top-5)", "top5"),
     ("Size (pixel)", "img_size"),
     ("image shape", "img_size"),
+    # HTML headers of two rows, named by the cells over each column (html_tables).
+    ("ImageNet-1K / Top 1", "top1"),
+    ("ImageNet-1K / Top 5", "top5"),
+    ("IN-1k / Top-5", "top5"),
+    ("Accuracy / Top-1", "top1"),
 ]
 
 
@@ -154,6 +159,9 @@ def test_headers_map_to_canonical_columns_ignoring_case_and_punctuation(
         "Network",
         "Fine-tuning",
         "ImageNet-21K-P semantic top-1 Accuracy [%]",
+        "ImageNet-ReaL / Top-1",
+        "224x224 / Top 1",
+        "Model / 224",
     ],
 )
 def test_ambiguous_or_foreign_headers_map_to_nothing(header: str) -> None:

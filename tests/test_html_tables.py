@@ -35,6 +35,12 @@ def grid(text: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
             ("Model", "Top-1"),
             [("a", "1")],
         ),
+        # A row after </thead> is a body row, <tbody> or not.
+        (
+            "<table><thead><tr><th>Model</th></tr></thead><tr><td>a</td></tr></table>",
+            ("Model",),
+            [("a",)],
+        ),
         # No <th> and no <thead>: the first row is the header, as in a pipe table.
         (
             "<table><tr><td><b>Model</b></td><td>Top-1</td></tr><tr><td>a</td><td>1</td></tr></table>",
@@ -89,6 +95,64 @@ def test_a_grid_under_one_header_row_is_read(text, header, rows):
     assert grid(text) == (header, rows)
 
 
+@pytest.mark.parametrize(
+    ("text", "header", "rows"),
+    [
+        # XCiT: a cell over two columns heads the cells below it; a blank cell names nothing.
+        (
+            '<table><tr><th>Arch</th><th colspan="2">Model</th></tr>'
+            "<tr><th></th><th>224</th><th>384</th></tr><tr><td>a</td><td>1</td><td>2</td></tr></table>",
+            ("Arch", "Model / 224", "Model / 384"),
+            [("a", "1", "2")],
+        ),
+        # DPNs: header cells spanning two rows make the row below a header row, <td> or not.
+        (
+            '<table><tr><th rowspan="2">Model</th><th colspan="2">224x224</th>'
+            '<th colspan="2">320x320</th></tr>'
+            "<tr><td>Top 1</td><td>Top 5</td><td>Top 1</td><td>Top 5</td></tr>"
+            '<tr><td rowspan="2">DPN-68</td><td>23.57</td><td>6.93</td><td>22.15</td><td>5.90</td>'
+            "</tr><tr><td>1</td><td>2</td><td>3</td><td>4</td></tr></table>",
+            ("Model", "224x224 / Top 1", "224x224 / Top 5", "320x320 / Top 1", "320x320 / Top 5"),
+            [("DPN-68", "23.57", "6.93", "22.15", "5.90"), ("DPN-68", "1", "2", "3", "4")],
+        ),
+        # coreml-model-zoo: no <th>, a first row spanning three rows; tags only name nothing.
+        (
+            "<table><tr><td rowspan=3><b>Model</b></td><td colspan=2><b>Accuracy, %</b></td></tr>"
+            '<tr><td colspan="2"><b>CoreML</b></td></tr><tr><td>Top-1</td><td><b></b></td></tr>'
+            "<tr><td>m</td><td>71.88</td><td>90.29</td></tr></table>",
+            (
+                "<b>Model</b>",
+                "<b>Accuracy, %</b> / <b>CoreML</b> / Top-1",
+                "<b>Accuracy, %</b> / <b>CoreML</b>",
+            ),
+            [("m", "71.88", "90.29")],
+        ),
+        # DINOv2: every row of <thead> is a header row; a cell spans no row past <thead>.
+        (
+            '<table><thead><tr><th rowspan="3">backbone</th><th>ImageNet-1K</th></tr>'
+            "<tr><th>Top-1</th></tr></thead>"
+            '<tbody><tr><td>ViT-S/14</td><td rowspan="2">81.1</td></tr><tr><td>ViT-B/14</td>'
+            "</tr></tbody></table>",
+            ("backbone", "ImageNet-1K / Top-1"),
+            [("ViT-S/14", "81.1"), ("ViT-B/14", "81.1")],
+        ),
+        # A header row spanning every row leaves no body row.
+        (
+            '<table><tr><th rowspan="2">a</th></tr><tr><td>1</td></tr></table>',
+            ("a", "1"),
+            [],
+        ),
+        (
+            "<table><thead><tr><th>a</th></tr><tr><th>b</th></tr></thead></table>",
+            ("a / b",),
+            [],
+        ),
+    ],
+)
+def test_header_rows_stacked_over_a_column_name_it_top_to_bottom(text, header, rows):
+    assert grid(text) == (header, rows)
+
+
 def test_rows_keep_their_lines_their_links_and_whether_they_were_ragged():
     text = (
         "<table>\n<caption>Table 1. <i>Main</i> results</caption>\n<tr><th>Model</th><th>Top-1</th>"
@@ -115,28 +179,19 @@ def test_rows_keep_their_lines_their_links_and_whether_they_were_ragged():
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        # XCiT: column names over two rows would have to be joined by guesswork.
-        (
-            '<table><tr><th>Arch</th><th colspan="2">Model</th></tr>'
-            "<tr><th></th><th>224</th><th>384</th></tr><tr><td>a</td><td>1</td><td>2</td></tr></table>",
-            "its header is 2 rows (merged column names are not read)",
-        ),
-        (
-            "<table><thead><tr><th>a</th></tr><tr><th>b</th></tr></thead></table>",
-            "its header is 2 rows (merged column names are not read)",
-        ),
         # A row spanning every column is a section label ("ImageNet-22K pre-trained"), no data.
         (
             "<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td colspan=2>22K</td></tr>\n</table>",
             "a cell at line 3 spans 2 columns",
         ),
-        (
-            '<table><tr><th rowspan="2">a</th></tr><tr><td>1</td></tr></table>',
-            "a header cell spans rows",
-        ),
         # A browser draws <thead> above every row; read in line order, rows would precede it.
         (
             "<table><th>Model</th>\n<thead><th>Model</th></table>",
+            "its <thead> at line 2 comes after a body row",
+        ),
+        (
+            "<table><thead><tr><th>a</th></tr></thead><tr><td>1</td></tr>\n"
+            "<thead><tr><th>b</th></tr></thead></table>",
             "its <thead> at line 2 comes after a body row",
         ),
         (
