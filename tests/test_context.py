@@ -74,8 +74,13 @@ TAGS = [
     # What follows `ft` is the fine-tuning data, never the pretraining data.
     ("regnety_1280.swag_ft_in1k", None, None),
     ("resnext101_32x16d.fb_ssl_yfcc100m_ft_in1k", None, None),
-    ("eva_giant_patch14_560.m30m_ft_in22k_in1k", None, None),
     ("beit_base_patch16_224.in22k_ft_in22k_in1k", "imagenet-22k", "in22k"),
+    # Fine-tuned on two datasets, the first of them is what the last one fine-tuned: ConvNeXt-V2's
+    # masked-autoencoder pretraining names no dataset, EVA's names its own.
+    ("convnextv2_base.fcmae_ft_in22k_in1k", "imagenet-22k", "in22k"),
+    ("convnextv2_base.fcmae_ft_in1k", None, None),
+    ("eva_giant_patch14_560.m30m_ft_in22k_in1k", "merged-30m", "m30m"),
+    ("eva02_large_patch14_448.mim_m38m_ft_in22k_in1k", "merged-38m", "m38m"),
     ("caformer_b36_384", None, None),
     ("resnet50.tv_weights", None, None),
     ("ViT-L in1k", None, None),
