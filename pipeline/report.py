@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline import extract
+from pipeline import evaluations, extract
 from pipeline.decode import Doc
 
 WARNING_SCHEMA = {"source": pl.String, "line": pl.Int32, "message": pl.String}
@@ -152,6 +152,13 @@ def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:
         "table reports {}, not ImageNet-1k val: its rows are kept as observations, not results",
         "other_evaluation",
     )
+    # A quantized model is evaluated on ImageNet-1k val too: what differs is the model.
+    quantized = pl.format(
+        "table reports quantized models ({}): their ImageNet-1k val accuracies are of quantized "
+        "weights, not of the models their names name; its rows are kept as observations, not "
+        "results",
+        "other_evaluation",
+    )
     row_by_row = pl.format(
         "table has {} of evaluation sets: its rows naming another set than ImageNet-1k are kept "
         "as observations, not results",
@@ -170,8 +177,13 @@ def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:
     in_heading = pl.col("heading_evaluation").is_not_null()
     in_sets = pl.col("pos_evaluation_set").is_not_null()
     in_protocols = pl.col("pos_protocol").is_not_null()
+    heading_quantized = evaluations.evaluation_group(pl.col("heading_evaluation")) == (
+        evaluations.QUANTIZED_GROUP
+    )
     message = (
-        pl.when(in_heading)
+        pl.when(in_heading & heading_quantized)
+        .then(quantized)
+        .when(in_heading)
         .then(whole_table)
         .when(in_sets)
         .then(row_by_row)

@@ -427,7 +427,13 @@ def test_a_heading_naming_int8_leaves_it_to_a_column_of_precisions_row_by_row() 
         "quantized or compressed model (not FP32, not 'None') are kept as observations, not "
         "results"
     ]
-    # With no such column, the heading decides for the whole table.
+    # With no such column, the heading decides for the whole table, and says why: a quantized
+    # model's accuracy is on ImageNet-1k val too.
     without = "| Model | Top-1 |\n|---|---|\n| ResNet50 | 75.72 |\n"
-    _, observations = observed(f"## INT8 accuracy\n\n{without}")
+    tables, observations = observed(f"## INT8 accuracy\n\n{without}")
     assert observations.get_column("status").to_list() == ["not_results_table"]
+    assert evaluation_warnings(tables) == [
+        "table reports quantized models (INT8): their ImageNet-1k val accuracies are of "
+        "quantized weights, not of the models their names name; its rows are kept as "
+        "observations, not results"
+    ]
