@@ -127,7 +127,7 @@ def build_dataset(
     # The tables are checked and summarized while the last of them are encoded.
     check_tables(encoding.frames)
     frames = {**encoding.frames, "observations": observed.kept}
-    counts, warnings = summarize(docs, observed.tables, frames)
+    counts, warnings = summarize(docs, observed, frames)
     published = {**encoding.finish(), "observations": observed.encoded.result()}
     dataset = replace(release, tables={name: published[name] for name in PUBLISHED_TABLES})
     refuse_changed_inputs(raw_dir, out_dir, docs, manifest, dataset)
@@ -141,12 +141,14 @@ def build_dataset(
 @dataclass(frozen=True)
 class Observed:
     """A build's tables and observations: the columns read later, quarantine, and the
-    observations' Parquet file, still being encoded in a thread."""
+    observations' Parquet file, still being encoded in a thread; and the tables not read, by
+    source."""
 
     tables: pl.DataFrame
     kept: pl.DataFrame
     quarantine: pl.DataFrame
     encoded: Future[publish.EncodedTable]
+    tables_not_read: list[tuple[str, extract.TableNotRead]]
 
 
 def observe_documents(
@@ -161,7 +163,7 @@ def observe_documents(
     corrections = errata.load_errata()
     schema = validate.empty_frame(Observation)
     encoding = publish.EncodingInThread(publish.table_encoder(release, "observations", schema))
-    tables, kept, quarantined, matched = [], [], [], set()
+    tables, kept, quarantined, matched, unread = [], [], [], set(), []
     in_source_order = sorted(docs, key=lambda doc: doc.path)
     entries = parallel.observe_documents(in_source_order, cache_dir, corrections)
     for batch in entry_batches(entries, {doc.path: doc for doc in docs}):
@@ -174,12 +176,13 @@ def observe_documents(
         quarantined.append(observations.take(failing))
         tables.append(cache.tables_frame(batch))
         matched |= {position for entry in batch for position in entry.matched_errata}
+        unread += [(entry.source, table) for entry in batch for table in entry.tables_not_read]
     encoded = encoding.finish()
     observed = pl.concat(kept)
     validate.ensure_unique(observed, dedupe.SOURCE_ORDER, "observations")
     errata.refuse_stale(corrections, matched, set(observed.get_column("source").unique()))
     quarantine = observe.quarantine_rows(pl.DataFrame(pa.concat_tables(quarantined)))
-    return Observed(pl.concat(tables), observed, quarantine, encoded)
+    return Observed(pl.concat(tables), observed, quarantine, encoded, unread)
 
 
 def entry_batches(
@@ -191,7 +194,7 @@ def entry_batches(
     rows = 0
     for entry in entries:
         if entry.tables.num_rows == 0:
-            raise no_table_error(docs[entry.source])
+            raise no_table_error(docs[entry.source], entry.tables_not_read)
         batch.append(entry)
         rows += len(entry.observations)
         if rows >= batches.BATCH_ROWS:
@@ -270,16 +273,15 @@ def check_tables(frames: dict[str, pl.DataFrame]) -> None:
         checked(table, frame)
 
 
-def no_table_error(doc: Doc) -> InputError:
-    """The error for a document without a table, naming the HTML tables it has that are not
-    read and why."""
-    unread = extract.unread_html_tables(doc.text)
+def no_table_error(doc: Doc, unread: list[extract.TableNotRead]) -> InputError:
+    """The error for a document without a table, naming the tables it has that are not read
+    and why."""
     if not unread:
         return InputError(doc.path, "has no Markdown table: nothing to extract from it")
-    tables = "; ".join(f"<table> at line {line}: {problem}" for line, problem in unread)
+    tables = "; ".join(f"{kind} at line {line}: {problem}" for line, kind, problem in unread)
     return InputError(
         doc.path,
-        f"has no Markdown table, only HTML tables that are not read ({tables}): "
+        f"has no Markdown table, only tables that are not read ({tables}): "
         "nothing to extract from it",
     )
 
@@ -294,13 +296,14 @@ def input_records(docs: list[Doc], manifest: sources.Manifest | None) -> list[di
 
 
 def summarize(
-    docs: list[Doc], tables: pl.DataFrame, frames: dict[str, pl.DataFrame]
+    docs: list[Doc], observed: Observed, frames: dict[str, pl.DataFrame]
 ) -> tuple[dict[str, int], pl.DataFrame]:
     """The numbers and warnings a person wants after a build, from the tables as frames."""
-    unknown = normalize.unknown_columns(tables)
+    unknown = normalize.unknown_columns(observed.tables)
     counts = {
-        **report.count_outputs(docs, frames, tables.height),
+        **report.count_outputs(docs, frames, observed.tables.height),
         "unknown columns": unknown.height,
     }
-    doubtful = normalize.doubtful_tables(tables)
-    return counts, report.collect_warnings(docs, unknown, doubtful, frames)
+    doubtful = normalize.doubtful_tables(observed.tables)
+    unread = observed.tables_not_read
+    return counts, report.collect_warnings(docs, unknown, doubtful, unread, frames)

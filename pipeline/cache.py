@@ -3,7 +3,8 @@
 
 An entry is one Arrow IPC file, `<out_dir>/.cache/observe/<sha256>-<key>.arrow`: the document's
 observations as they are encoded into Parquet plus the checks each failed, with its tables (an
-Arrow IPC stream, base64) and the errata its rows matched (JSON) in the schema metadata. The
+Arrow IPC stream, base64), the errata its rows matched and the tables it has that are not read
+(JSON) in the schema metadata. The
 sha256 is the document's; the key hashes its path (errata name documents by path), the extractor
 version, and the code, data and library versions the observations depend on
 (`pipeline_fingerprint`), so no change to any of them can reuse a stale entry. The cache is an
@@ -35,6 +36,7 @@ from schemas.observations import Observation
 CACHE_DIR = publish.CACHE_ROOT / "observe"
 TABLES_KEY = b"modelmetrics.tables"
 ERRATA_KEY = b"modelmetrics.matched_errata"
+UNREAD_KEY = b"modelmetrics.tables_not_read"
 # The columns of an entry's tables: the extractor's, less the source (set on reading).
 TABLE_SCHEMA = pl.Schema(
     {name: dtype for name, dtype in extract.TABLE_SCHEMA.items() if name != "source"}
@@ -85,12 +87,14 @@ def entry_path(cache_dir: Path, sha256: str, source: str) -> Path:
 
 @dataclass(frozen=True)
 class Entry:
-    """One document's cached observations, as read: Arrow with failed_checks, its tables."""
+    """One document's cached observations, as read: Arrow with failed_checks, its tables, the
+    errata its rows matched and the tables it has that are not read."""
 
     source: str
     observations: pa.Table
     tables: pa.Table
     matched_errata: list[int]
+    tables_not_read: list[extract.TableNotRead]
 
 
 def remove_other_entries(cache_dir: Path, kept: set[Path]) -> None:
@@ -124,13 +128,15 @@ def read_entry(cache_dir: Path, sha256: str, source: str) -> Entry | None:
         return None
     if parts is None:
         return None
-    tables, matched = parts
-    return Entry(source, arrow.replace_schema_metadata(None), tables, matched)
+    tables, matched, unread = parts
+    return Entry(source, arrow.replace_schema_metadata(None), tables, matched, unread)
 
 
-def _entry_parts(schema: pa.Schema) -> tuple[pa.Table, list[int]] | None:
-    """An entry's tables and matched errata from its schema's metadata; None unless the schema
-    is the entry schema and they read as exactly those."""
+def _entry_parts(
+    schema: pa.Schema,
+) -> tuple[pa.Table, list[int], list[extract.TableNotRead]] | None:
+    """An entry's tables, matched errata and tables not read from its schema's metadata; None
+    unless the schema is the entry schema and they read as exactly those."""
     if not _is_entry_schema(schema):
         return None
     metadata = schema.metadata
@@ -138,13 +144,29 @@ def _entry_parts(schema: pa.Schema) -> tuple[pa.Table, list[int]] | None:
     matched = json.loads(metadata[ERRATA_KEY])
     if not isinstance(matched, list) or not all(type(position) is int for position in matched):
         return None
-    return (tables, matched) if tables is not None else None
+    unread = _tables_not_read(json.loads(metadata[UNREAD_KEY]))
+    return (tables, matched, unread) if tables is not None and unread is not None else None
+
+
+def _tables_not_read(stored: object) -> list[extract.TableNotRead] | None:
+    """The tables not read of an entry, stored as [line, kind, problem] lists; None unless they
+    are exactly those."""
+    shape = (int, str, str)
+    if not isinstance(stored, list) or not all(
+        isinstance(item, list)
+        and len(item) == len(shape)
+        and all(type(value) is kind for value, kind in zip(item, shape, strict=True))
+        for item in stored
+    ):
+        return None
+    return [extract.TableNotRead(*item) for item in stored]
 
 
 def _is_entry_schema(schema: pa.Schema) -> bool:
     """Whether a file's schema has the entry columns and the tables and errata metadata."""
     metadata = schema.metadata or {}
-    return schema.remove_metadata() == entry_schema() and {TABLES_KEY, ERRATA_KEY} <= set(metadata)
+    keys = {TABLES_KEY, ERRATA_KEY, UNREAD_KEY}
+    return schema.remove_metadata() == entry_schema() and keys <= set(metadata)
 
 
 def _tables(encoded: bytes) -> pa.Table | None:
@@ -173,8 +195,10 @@ def write_entries(
     tables: pl.DataFrame,
     observed: ObservedRows,
     corrections: list[Correction],
+    unread: dict[str, list[extract.TableNotRead]],
 ) -> None:
-    """Store the observations of consecutive documents, (source, sha256) each, one entry apiece."""
+    """Store the observations of consecutive documents, (source, sha256) each, one entry apiece,
+    with the tables each has that are not read (unread, by source)."""
     # One conversion to Arrow for all the documents, then a slice each: converting each
     # document's rows on their own took ~4 ms a document.
     arrow = publish.arrow_table(observed.observations)
@@ -193,6 +217,7 @@ def write_entries(
         metadata = {
             TABLES_KEY: base64.b64encode(parts.get(source, no_tables)),
             ERRATA_KEY: json.dumps(matched).encode(),
+            UNREAD_KEY: json.dumps(unread.get(source, [])).encode(),
         }
         _write_entry(entry_path(cache_dir, sha256, source), arrow.slice(offset, count), metadata)
         offset += count

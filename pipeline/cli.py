@@ -117,8 +117,9 @@ def build_command(
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option
 def extract_command(files: tuple[Path, ...], output_format: str) -> None:
-    """Print the tables found in Markdown FILES, in document order; HTML tables that are not
-    read are warned of on stderr, with their line and why.
+    """Print the tables found in Markdown FILES, in document order; tables that are not read
+    (an HTML table that is no grid, a pipe table whose delimiter row does not match its header
+    row) are warned of on stderr, with their line and why.
 
     \b
     Example:
@@ -132,8 +133,8 @@ def extract_command(files: tuple[Path, ...], output_format: str) -> None:
             doc = sources.read_file_doc(path)
             tables, unread = extract.extract_tables_and_unread(doc.text, str(path))
             found += tables
-            located = ((str(path), line, problem) for line, problem in unread)
-            warnings += report.warning_lines(report.unread_html_warnings(located))
+            located = ((str(path), table) for table in unread)
+            warnings += report.warning_lines(report.unread_table_warnings(located))
         except ModelmetricsError as error:
             failures.append(str(error))
     if output_format == "json":

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import polars as pl
 import pyarrow as pa
@@ -167,6 +168,9 @@ HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
 # What ends the HTML blocks whose content is never read as HTML elements (comments, <pre>, ...).
 LITERAL_HTML_ENDS = {end for _, end in HTML_END_FOR_START}
 HTML_TABLE_TEXT = re.compile(r"<table", re.I)
+# What a table not read is (TableNotRead.kind).
+HTML_TABLE = "an HTML <table>"
+PIPE_TABLE = "a pipe table"
 HTML_BLOCK_7 = re.compile(
     rf"(?:<[A-Za-z][A-Za-z0-9-]*{_ATTRIBUTE}*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
 )
@@ -177,6 +181,15 @@ OR_AT_BLANK_LINE = "\n"
 # blank lines, comments, list items and indented continuations.
 YAML_KEY = re.compile(r"[^\s:|#-][^:|]*:(?:[ \t]|$)")
 YAML_BETWEEN_KEYS = re.compile(r"[ \t]|#|-(?:[ \t]|$)|$")
+
+
+class TableNotRead(NamedTuple):
+    """A table of a document that is not read: the line where it starts, what it is
+    (HTML_TABLE or PIPE_TABLE) and why it is not read."""
+
+    line: int
+    kind: str
+    problem: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,21 +250,35 @@ def extract_tables(text: str, source: str) -> list[Table]:
     return extract_tables_and_unread(text, source)[0]
 
 
-def extract_tables_and_unread(text: str, source: str) -> tuple[list[Table], list[tuple[int, str]]]:
-    """extract_tables and unread_html_tables of a document, from one scan of it."""
+def extract_tables_and_unread(text: str, source: str) -> tuple[list[Table], list[TableNotRead]]:
+    """extract_tables and tables_not_read of a document, from one scan of it."""
     lines = text.removeprefix("\ufeff").split("\n")
     scanner = _BlockScanner(source)
     with _garbage_collection_paused():
         scanned = scanner.scan(lines, front_matter_end(lines))
-        return [_split_table(table) for table in scanned], scanner.unread_html_tables
+        return [_split_table(table) for table in scanned], scanner.tables_not_read
 
 
 def extract_frames(documents: Iterable[tuple[str, str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The tables and body rows of (source, text) documents: tables_to_frames(extract_tables)."""
+    tables, rows, _ = extract_frames_and_unread(documents)
+    return tables, rows
+
+
+def extract_frames_and_unread(
+    documents: Iterable[tuple[str, str]],
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, list[TableNotRead]]]:
+    """extract_frames, and the tables_not_read of each document, from one scan of each."""
+    scanned: list[ScannedTable] = []
+    unread: dict[str, list[TableNotRead]] = {}
     with _garbage_collection_paused():
-        scanned = [table for source, text in documents for table in scan_tables(text, source)]
+        for source, text in documents:
+            lines = text.removeprefix("\ufeff").split("\n")
+            scanner = _BlockScanner(source)
+            scanned += scanner.scan(lines, front_matter_end(lines))
+            unread[source] = scanner.tables_not_read
         n_rows = [table.row_count() for table in scanned]
-        return _tables_frame(scanned, n_rows), _scanned_rows_frame(scanned)
+        return _tables_frame(scanned, n_rows), _scanned_rows_frame(scanned), unread
 
 
 def scan_tables(text: str, source: str) -> list[ScannedTable]:
@@ -260,15 +287,19 @@ def scan_tables(text: str, source: str) -> list[ScannedTable]:
     return _BlockScanner(source).scan(lines, front_matter_end(lines))
 
 
-def unread_html_tables(text: str) -> list[tuple[int, str]]:
-    """The HTML tables outside code that are not read, each as the 1-based line where its
-    <table> starts and why it is not read (pipeline.html_tables)."""
-    if HTML_TABLE_TEXT.search(text) is None:
-        return []
+def _cells(count: int) -> str:
+    return f"{count} cell" if count == 1 else f"{count} cells"
+
+
+def tables_not_read(text: str) -> list[TableNotRead]:
+    """The tables outside code that are not read, in document order: HTML tables whose layout
+    is no grid (pipeline.html_tables), each at the line of its <table>, and pipe tables whose
+    delimiter row has another number of cells than their header row (text on GitHub too),
+    each at the line of its header row."""
     lines = text.removeprefix("\ufeff").split("\n")
     scanner = _BlockScanner("")
     scanner.scan(lines, front_matter_end(lines))
-    return scanner.unread_html_tables
+    return scanner.tables_not_read
 
 
 @contextmanager
@@ -425,9 +456,8 @@ class _BlockScanner:
         # The names of the open elements whose content is Markdown (`<div markdown>`), innermost
         # last.
         self.markdown_elements: list[str] = []
-        # The HTML tables outside code that are not read: the line of each one's <table> and
-        # why (unread_html_tables).
-        self.unread_html_tables: list[tuple[int, str]] = []
+        # The tables outside code that are not read, and why (tables_not_read).
+        self.tables_not_read: list[TableNotRead] = []
         # Where the last HTML table read ends: its last line, and the column of its </table> on
         # it (-1 when it has none); a <table> before that is inside that table.
         self.html_table_end = (0, -1)
@@ -731,14 +761,16 @@ class _BlockScanner:
         """Read the HTML table whose <table> starts at column start of this line as a table,
         or note why it is not read."""
         if any(container.quote for container in self.containers):
-            self.unread_html_tables.append((self.line_number, "it is inside a block quote"))
+            self.tables_not_read.append(
+                TableNotRead(self.line_number, HTML_TABLE, "it is inside a block quote")
+            )
             self.html_table_end = (self.line_number, -1)
             return
         read = read_html_table(text[start:], self.lines, self.line_number - 1)
         on_first_line = read.end_line == self.line_number and read.end_column >= 0
         self.html_table_end = (read.end_line, read.end_column + (start if on_first_line else 0))
         if isinstance(read, UnreadTable):
-            self.unread_html_tables.append((self.line_number, read.problem))
+            self.tables_not_read.append(TableNotRead(self.line_number, HTML_TABLE, read.problem))
             return
         caption = self._caption()
         self.in_lead = False
@@ -835,6 +867,8 @@ class _BlockScanner:
         header_cells = _header_cells(self.paragraph.header_text)
         if len(header_cells) != len(align) or self._at_callout_title():
             self.paragraph.tried_as_header = True
+            if len(header_cells) != len(align) and not self._at_callout_title():
+                self._note_mismatched_delimiter_row(text, len(header_cells), len(align))
             return False
         header = tuple(header_cells)
         header_line = self.paragraph.last_line
@@ -846,6 +880,17 @@ class _BlockScanner:
             header_line, self._table_path(), header, align, self._row_start(), self._caption()
         )
         return True
+
+    def _note_mismatched_delimiter_row(self, text: str, header: int, delimiters: int) -> None:
+        """Note a header row and a delimiter row, both with pipes, that make no table for having
+        different numbers of cells (GitHub shows them as text)."""
+        if self.paragraph is None or "|" not in text or "|" not in self.paragraph.header_text:
+            return
+        problem = (
+            f"its delimiter row (line {self.line_number}) has {_cells(delimiters)} for "
+            f"{_cells(header)} in its header row, so it is text, as on GitHub"
+        )
+        self.tables_not_read.append(TableNotRead(self.paragraph.last_line, PIPE_TABLE, problem))
 
     def _table_path(self) -> tuple[str, ...]:
         """The heading path of a table starting here: the headings, the summaries of the open

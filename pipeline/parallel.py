@@ -188,7 +188,9 @@ def _environment(**variables: str) -> Iterator[None]:
 
 def observe_chunk(chunk: _Chunk, cache_dir: Path, corrections: list[errata.Correction]) -> None:
     """Extract and observe a chunk of documents (in a worker or here); store each one's entry."""
-    tables, rows = extract.extract_frames((source, text) for source, text, _ in chunk.documents)
+    tables, rows, unread = extract.extract_frames_and_unread(
+        (source, text) for source, text, _ in chunk.documents
+    )
     observed = observe.observe_rows(tables, rows, corrections)
     documents = [(source, sha256) for source, _, sha256 in chunk.documents]
-    cache.write_entries(cache_dir, documents, tables, observed, corrections)
+    cache.write_entries(cache_dir, documents, tables, observed, corrections, unread)

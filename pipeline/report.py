@@ -46,15 +46,17 @@ def collect_warnings(
     docs: list[Doc],
     unknown: pl.DataFrame,
     doubtful: tuple[pl.DataFrame, pl.DataFrame],
+    unread: list[tuple[str, extract.TableNotRead]],
     tables: dict[str, pl.DataFrame],
 ) -> pl.DataFrame:
     """Every warning of a build (source, line, message), in source order; doubtful holds the
-    tables reporting another evaluation and those without model names."""
+    tables reporting another evaluation and those without model names, unread the tables not
+    read with their sources."""
     elsewhere, unnamed = doubtful
     # Built as frames, not strings one by one: a large corpus has tens of thousands of them.
     found = [
         decoding_warnings(docs),
-        html_table_warnings(docs),
+        unread_table_warnings(unread),
         unknown_column_warnings(unknown),
         other_evaluation_warnings(keeping_rows_out(elsewhere, tables["observations"])),
         unnamed_model_warnings(unnamed),
@@ -83,20 +85,11 @@ def decoding_warnings(docs: list[Doc]) -> pl.DataFrame:
     return pl.DataFrame(notes, schema=WARNING_SCHEMA, orient="row")
 
 
-def html_table_warnings(docs: list[Doc]) -> pl.DataFrame:
-    """A warning per HTML <table> of a document that is not read, saying why."""
-    return unread_html_warnings(
-        (doc.path, line, problem)
-        for doc in docs
-        for line, problem in extract.unread_html_tables(doc.text)
-    )
-
-
-def unread_html_warnings(unread: Iterable[tuple[str, int, str]]) -> pl.DataFrame:
-    """A warning per HTML <table> not read: (source, line of its <table>, why)."""
+def unread_table_warnings(unread: Iterable[tuple[str, extract.TableNotRead]]) -> pl.DataFrame:
+    """A warning per table not read, (source, table) each, saying why."""
     found = [
-        (source, line, f"an HTML <table>, not read: {problem}; its rows are not in the dataset")
-        for source, line, problem in unread
+        (source, line, f"{kind}, not read: {problem}; its rows are not in the dataset")
+        for source, (line, kind, problem) in unread
     ]
     return pl.DataFrame(found, schema=WARNING_SCHEMA, orient="row")
 

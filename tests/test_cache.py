@@ -36,7 +36,7 @@ def frame(entries):
 def write_entry(cache_dir, doc, tables, observations):
     """Store a document's entry made from the given frames."""
     found = observe.ObservedRows(observations, set())
-    cache.write_entries(cache_dir, [(doc.path, doc.sha256)], tables, found, [])
+    cache.write_entries(cache_dir, [(doc.path, doc.sha256)], tables, found, [], {})
 
 
 def observe_doc(doc):
@@ -147,14 +147,25 @@ def test_an_entry_whose_table_records_are_mistyped_is_a_miss(tmp_path):
     assert cache.read_entry(tmp_path, doc.sha256, doc.path) is None
 
 
-def test_an_entry_whose_matched_errata_are_not_positions_is_a_miss(tmp_path):
+@pytest.mark.parametrize(
+    ("key", "stored"),
+    [
+        # Matched errata are positions in errata.toml.
+        (cache.ERRATA_KEY, b'["0"]'),
+        # Tables not read are [line, kind, problem] each.
+        (cache.UNREAD_KEY, b'[["3", "a pipe table", "why"]]'),
+        (cache.UNREAD_KEY, b'[[3, "a pipe table"]]'),
+        (cache.UNREAD_KEY, b'{"line": 3}'),
+    ],
+)
+def test_an_entry_whose_metadata_is_mistyped_is_a_miss(tmp_path, key, stored):
     doc = seed_docs()[0]
     tables, observations = observe_doc(doc)
     write_entry(tmp_path, doc, tables, observations)
     path = cache.entry_path(tmp_path, doc.sha256, doc.path)
     with pa.memory_map(str(path)) as stream:
         arrow = pa.ipc.open_file(stream).read_all()
-    metadata = {**arrow.schema.metadata, cache.ERRATA_KEY: b'["0"]'}
+    metadata = {**arrow.schema.metadata, key: stored}
     rewritten = path.with_suffix(".new")  # then renamed: arrow maps the old file
     with (
         pa.OSFile(str(rewritten), "wb") as sink,
@@ -163,6 +174,30 @@ def test_an_entry_whose_matched_errata_are_not_positions_is_a_miss(tmp_path):
         writer.write_table(arrow)
     rewritten.replace(path)
     assert cache.read_entry(tmp_path, doc.sha256, doc.path) is None
+
+
+def test_the_tables_a_document_has_that_are_not_read_are_remembered(tmp_path):
+    text = (
+        "| Model | Top-1 |\n|---|---|\n| a | 1 |\n\n| Model | Top-1 |\n|---|---|---|\n\n"
+        "<table><tr><th>Model</th></tr><tr><td colspan=2>x</td></tr></table>\n"
+    )
+    doc = decode_document("doc.md", text.encode())
+    first = list(parallel.observe_documents([doc], tmp_path, []))
+    again, counts = observed([doc], tmp_path)
+    assert counts == (1, 0)
+    assert (
+        first[0].tables_not_read
+        == again[0].tables_not_read
+        == [
+            (
+                5,
+                "a pipe table",
+                "its delimiter row (line 6) has 3 cells for 2 cells in its header "
+                "row, so it is text, as on GitHub",
+            ),
+            (8, "an HTML <table>", "a cell at line 8 spans 2 columns"),
+        ]
+    )
 
 
 def test_documents_written_together_read_back_one_by_one(tmp_path):

@@ -46,8 +46,15 @@ def test_a_directory_without_a_manifest_builds_every_markdown_file(raw, tmp_path
             "html.md",
             b"# Zoo\n\n<table>\n<tr><th>Name</th><th>Acc@1</th></tr>\n<tr><td colspan=2>ViT</td>"
             b"</tr>\n</table>\n",
-            "html.md: has no Markdown table, only HTML tables that are not read (<table> at line "
-            "3: a cell at line 5 spans 2 columns): nothing to extract from it\n",
+            "html.md: has no Markdown table, only tables that are not read (an HTML <table> at "
+            "line 3: a cell at line 5 spans 2 columns): nothing to extract from it\n",
+        ),
+        (
+            "pipes.md",
+            b"# Results\n\n| Network | Top-1 |\n|---|---|---|\n| ResNet50 | 75.3 |\n",
+            "pipes.md: has no Markdown table, only tables that are not read (a pipe table at line "
+            "3: its delimiter row (line 4) has 3 cells for 2 cells in its header row, so it is "
+            "text, as on GitHub): nothing to extract from it\n",
         ),
     ],
 )
@@ -253,17 +260,21 @@ def warnings_of(tmp_path: Path, markdown: str) -> list[str]:
     return built.stderr.splitlines()
 
 
-def test_each_html_table_not_read_is_a_warning_naming_its_line_and_why(tmp_path):
-    # XCiT's HTML tables have headers of several rows, which are not read.
+def test_each_table_not_read_is_a_warning_naming_its_line_and_why(tmp_path):
+    # An HTML table with a row spanning every column (a section label), and a pipe table with
+    # one delimiter cell too many (CNTK's), which GitHub shows as text.
     html = (
         "<div>\n  <table>\n  <tr><th>Model</th><th>Top-1</th></tr>\n"
         "  <tr><td colspan=2>ImageNet-22K</td></tr>\n  </table>\n</div>\n"
     )
     code = "```html\n<table>\n```\n"
     table = "| Model | Top-1 |\n|---|---|\n| b.in1k | 81 |\n"
-    assert warnings_of(tmp_path, f"{html}\n{code}\n{table}") == [
+    mismatched = "| Model | Top-1 |\n|---|---|---|\n| c.in1k | 82 |\n"
+    assert warnings_of(tmp_path, f"{html}\n{code}\n{table}\n{mismatched}") == [
         "warning: doc.md:2: an HTML <table>, not read: a cell at line 4 spans 2 columns; its "
-        "rows are not in the dataset"
+        "rows are not in the dataset",
+        "warning: doc.md:16: a pipe table, not read: its delimiter row (line 17) has 3 cells for 2 "
+        "cells in its header row, so it is text, as on GitHub; its rows are not in the dataset",
     ]
 
 

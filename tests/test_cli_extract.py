@@ -39,15 +39,17 @@ def test_a_file_with_no_table_prints_an_empty_array_and_exits_0(tmp_path: Path):
     assert (shown.exit_code, shown.stdout, shown.stderr) == (0, "[]\n", "")
 
 
-def test_an_html_table_that_is_not_read_is_a_warning_naming_its_line(tmp_path: Path):
+def test_a_table_that_is_not_read_is_a_warning_naming_its_line(tmp_path: Path):
     page = tmp_path / "page.md"
     page.write_text(
         "# Zoo\n\n<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td colspan=2>Top-1</td></tr>\n"
-        "</table>\n"
+        "</table>\n\n| a | b |\n|---|\n"
     )
     shown = extract(str(page), "--format", "json")
     assert (shown.exit_code, shown.stdout) == (0, "[]\n")
     assert shown.stderr == (
         f"warning: {page}:3: an HTML <table>, not read: a cell at line 5 spans 2 columns; its "
         "rows are not in the dataset\n"
+        f"warning: {page}:8: a pipe table, not read: its delimiter row (line 9) has 1 cell for 2 "
+        "cells in its header row, so it is text, as on GitHub; its rows are not in the dataset\n"
     )

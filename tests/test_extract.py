@@ -13,8 +13,8 @@ from pipeline.extract import (
     extract_tables,
     format_tables_text,
     tables_as_json,
+    tables_not_read,
     tables_to_frames,
-    unread_html_tables,
 )
 from pipeline.inline import render_cell
 from schemas.extracted import ExtractedRow, ExtractedTable
@@ -694,7 +694,7 @@ def test_trap_documents_match_their_golden_json(path: Path):
 def test_html_tables_are_read_outside_code_at_the_line_of_their_header(markdown, lines):
     tables = extract_tables(markdown, "doc.md")
     assert [table.line for table in tables if table.align == (None,)] == lines
-    assert unread_html_tables(markdown) == []
+    assert tables_not_read(markdown) == []
 
 
 @pytest.mark.parametrize(
@@ -719,7 +719,46 @@ def test_html_tables_are_read_outside_code_at_the_line_of_their_header(markdown,
 )
 def test_an_html_table_that_is_no_plain_grid_is_not_read_and_says_why(markdown, unread):
     assert extract_tables(markdown, "doc.md") == []
-    assert unread_html_tables(markdown) == unread
+    assert tables_not_read(markdown) == [
+        (line, "an HTML <table>", problem) for line, problem in unread
+    ]
+
+
+GITHUB_TEXT = "in its header row, so it is text, as on GitHub"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "unread"),
+    [
+        # CNTK's model2cntk example: one delimiter cell too many, text on GitHub too.
+        (
+            "## Results\n\n| Network | Baseline(top1/top5) | Link |\n|:--:|:--:|:--:|:--:|\n"
+            "| ResNet50 | 24.7%/7.8% | x |\n",
+            [(3, f"its delimiter row (line 4) has 4 cells for 3 cells {GITHUB_TEXT}")],
+        ),
+        (
+            "| a | b |\n|---|\n| 1 | 2 |\n",
+            [(1, f"its delimiter row (line 2) has 1 cell for 2 cells {GITHUB_TEXT}")],
+        ),
+        (
+            "Text.\n| a |\n|---|---|\n",
+            [(2, f"its delimiter row (line 3) has 2 cells for 1 cell {GITHUB_TEXT}")],
+        ),
+        # A setext underline, or a line of dashes under prose, makes no table to miss.
+        ("a | b\n---\n", []),
+        ("Title\n---|---\n", []),
+        ("| a | b |\n---\n", []),
+        # Code holds no table; a callout's title is no header row.
+        ("```\n| a | b |\n|---|\n```\n", []),
+        ("    | a | b |\n    |---|\n", []),
+        ("> [!note] a | b\n> |---|\n", []),
+    ],
+)
+def test_a_pipe_table_whose_delimiter_row_does_not_match_its_header_is_named(markdown, unread):
+    assert extract_tables(markdown, "doc.md") == []
+    assert tables_not_read(markdown) == [
+        (line, "a pipe table", problem) for line, problem in unread
+    ]
 
 
 def test_a_table_after_an_unread_one_on_its_line_is_read_and_the_unread_one_named():
@@ -729,7 +768,7 @@ def test_a_table_after_an_unread_one_on_its_line_is_read_and_the_unread_one_name
     )
     (table,) = extract_tables(markdown, "doc.md")
     assert (table.header, table.rows[0].cells) == (("b",), ("2",))
-    assert unread_html_tables(markdown) == [(1, "a cell at line 1 spans 2 columns")]
+    assert tables_not_read(markdown) == [(1, "an HTML <table>", "a cell at line 1 spans 2 columns")]
 
 
 def test_an_html_table_takes_its_place_among_pipe_tables_and_its_label_as_caption():
