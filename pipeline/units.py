@@ -46,8 +46,11 @@ VENUES = "ICCV|CVPR|ECCV|NeurIPS|NIPS|ICLR|ICML|AAAI|IJCAI|TPAMI|TIP|WACV|BMVC|a
 VENUE_NOTE = rf"\s*\((?:{VENUES})\s*['’]?\s*(?:[0-9]{{2}}|[0-9]{{4}})\)"
 # A footnote mark in parentheses after a name (VISSL's "ViT/B16 - 90 epochs (*)").
 MARK_IN_PARENTHESES = rf"\s*\([{MARKS}]+\)"
-# The notes that end a name, in the order they are written: "DeiT-B (ICCV'21) ↑384 (*)".
-NAME_NOTES = rf"(?:{VENUE_NOTE})?(?:{UPSCALED})?(?:{MARK_IN_PARENTHESES})?$"
+# Badges after a name: symbols and emoji ("efficientnet_m🚀⭐", Hailo's model zoo marks the
+# models it optimized), with the joiners and variation selectors of emoji.
+BADGES = r"\s*[\p{So}\x{FE0F}\x{200D}]+"
+# The notes that end a name, in the order they are written: "DeiT-B (ICCV'21) ↑384 (*) 🚀".
+NAME_NOTES = rf"(?:{VENUE_NOTE})?(?:{UPSCALED})?(?:{MARK_IN_PARENTHESES})?(?:{BADGES})?$"
 # A spread or a change written after a value ("84.1 ± 0.2", "84.1±0.2%", "81.3 (+1.2)",
 # "79.8 (↓0.4)", "85.0 (±0.1)"), or a qualifier of how it was measured ("81.9(EMA)", "80.3
 # (ours)"): the value is the number before it, and the annotation goes to the footnotes beside
@@ -90,6 +93,10 @@ RAW_COUNT = r"^(?:[0-9]{1,3}(?:,[0-9]{3}){2,}|[1-9][0-9]{1,2},[0-9]{3}|[1-9][0-9
 # Image sizes: "384", "224x224", "224×224", "384^2", "384²", "224px". A non-square "224x320" is
 # an error: the column holds one size per side and picking either side would invent a result.
 IMAGE_SIZE = r"^[0-9]+\s*(?:[xX×*]\s*[0-9]+)?\s*(?:px|\^2|²)?$"
+# A shape with its channels, 3 (RGB) or 1, after the sides ("300x300x3", Hailo's "HxWxC") or
+# before them ("3x224x224"): the sides are the size.
+SIDES = r"[0-9]+\s*[xX×*]\s*[0-9]+"
+WITH_CHANNELS = rf"^(?:({SIDES})\s*[xX×*]\s*[13]|[13]\s*[xX×*]\s*({SIDES}))$"
 SIZE_SEPARATORS = {"×": "x", "X": "x", "*": "x", "px": "", "^2": "", "²": "", " ": ""}
 # Sequence lengths: "576" tokens (NaFlexViT rows), "576 tokens".
 SEQUENCE_LENGTH = r"^[0-9]+\s*(?:tokens?)?$"
@@ -225,13 +232,20 @@ def _image_sides(text: pl.Expr) -> pl.Expr:
     return text.str.replace_many(SIZE_SEPARATORS).str.split_exact("x", 1)
 
 
+def _without_channels(text: pl.Expr) -> pl.Expr:
+    """An image size text without the channels of a shape ("300x300x3" -> "300x300")."""
+    return text.str.replace(WITH_CHANNELS, "${1}${2}")
+
+
 def _is_square(sides: pl.Expr) -> pl.Expr:
     other = sides.struct.field("field_1")
     return other.is_null() | (other == sides.struct.field("field_0"))
 
 
 def image_size_value(text: pl.Expr) -> pl.Expr:
-    """Pixels per side from value text ("224x224" -> 224), Int32; null when not square."""
+    """Pixels per side from value text ("224x224" -> 224, "224x224x3" -> 224), Int32; null when
+    not square."""
+    text = _without_channels(text)
     sides = _image_sides(text)
     side = sides.struct.field("field_0").cast(pl.Int32, strict=False)
     return pl.when(text.str.contains(IMAGE_SIZE) & _is_square(sides)).then(side)
@@ -251,6 +265,7 @@ def _unread(reason: str) -> Callable[[pl.Expr, pl.Expr], pl.Expr]:
 
 
 def _image_size_problem(text: pl.Expr, value: pl.Expr) -> pl.Expr:
+    text = _without_channels(text)
     sides = _image_sides(text)
     non_square = text.str.contains(IMAGE_SIZE) & ~_is_square(sides)
     reason = (

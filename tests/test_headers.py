@@ -125,6 +125,9 @@ SYNONYMS = [
     ("Accuracy (Top-5)", "top5"),
     ("Size (pixel)", "img_size"),
     ("image shape", "img_size"),
+    # Hailo's model zoo.
+    ("Network Name", "model"),
+    ("Input Resolution (HxWxC)", "img_size"),
     # HTML headers of two rows, named by the cells over each column (html_tables).
     ("ImageNet-1K / Top 1", "top1"),
     ("ImageNet-1K / Top 5", "top5"),

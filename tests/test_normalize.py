@@ -269,6 +269,11 @@ def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
         # A mark in parentheses is a mark (VISSL's "ViT/B16 - 90 epochs (*)").
         ("ViT/B16 - 90 epochs (*)", "ViT/B16 - 90 epochs", ["model:(*)"]),
         ("DeiT-B (†)", "DeiT-B", ["model:(†)"]),
+        # Badges after a name are marks too (Hailo's model zoo: "efficientnet_m🚀⭐").
+        ("efficientnet_m🚀", "efficientnet_m", ["model:🚀"]),
+        ("resnet_v1_50 🚀⭐", "resnet_v1_50", ["model:🚀⭐"]),
+        ("DeiT-B ↑384 ❤️", "DeiT-B", ["model:↑384❤️"]),
+        ("🚀", None, ["model:🚀"]),
     ],
 )
 def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
