@@ -4,12 +4,11 @@
 An entry is one Arrow IPC file, `<out_dir>/.cache/observe/<sha256>-<key>.arrow`: the document's
 observations as they are encoded into Parquet plus the checks each failed, with its tables (an
 Arrow IPC stream, base64), the errata its rows matched and the tables it has that are not read
-(JSON) in the schema metadata. The
-sha256 is the document's; the key hashes its path (errata name documents by path), the extractor
-version, and the code, data and library versions the observations depend on
-(`pipeline_fingerprint`), so no change to any of them can reuse a stale entry. The cache is an
-optimisation only: an entry that cannot be read as exactly those columns is a miss, and is
-rewritten.
+(JSON) in the schema metadata. The sha256 is the document's; the key hashes its path (errata
+name documents by path), the extractor version, and the code, data and library versions the
+observations depend on (`pipeline_fingerprint`), so no change to any of them can reuse a stale
+entry. The cache is an optimisation only: an entry that cannot be read as exactly those columns
+is a miss, and is rewritten.
 """
 
 import base64
@@ -163,7 +162,8 @@ def _tables_not_read(stored: object) -> list[extract.TableNotRead] | None:
 
 
 def _is_entry_schema(schema: pa.Schema) -> bool:
-    """Whether a file's schema has the entry columns and the tables and errata metadata."""
+    """Whether a file's schema has the entry columns and the metadata of its tables, errata and
+    tables not read."""
     metadata = schema.metadata or {}
     keys = {TABLES_KEY, ERRATA_KEY, UNREAD_KEY}
     return schema.remove_metadata() == entry_schema() and keys <= set(metadata)

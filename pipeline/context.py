@@ -291,18 +291,17 @@ def tag_dataset_token(model: pl.Expr) -> pl.Expr:
     """The first known dataset token of the name's tag before any `ft` ("sbb_e200_in12k_ft_in1k"
     -> in12k), else the first of two after it ("fcmae_ft_in22k_in1k" -> in22k): the last one
     is the fine-tuning, so "swag_ft_in1k", whose pretraining data the catalog does not know,
-    names no pretraining dataset rather than ImageNet-1k. A name
-    without a tag may end in one in capitals ("edgenext_base_IN21K"): the token as written."""
+    names no pretraining dataset rather than ImageNet-1k. A name without a tag may end in one
+    in capitals ("edgenext_base_IN21K"): the token as written."""
     tokens = "|".join(map(re.escape, sorted(dataset_catalog().tags, key=len, reverse=True)))
 
     def pretraining_token(tag: pl.Expr) -> pl.Expr:
         before_fine_tuning = tag.str.replace(rf"{FINE_TUNED_TAG}.*", "")
+        pretrained_on = before_fine_tuning.str.extract(rf"(?:^|_)({tokens})(?:_|$)")
         # Fine-tuned on one dataset, then on another: "fcmae_ft_in22k_in1k" was trained on
         # ImageNet-22k before its ImageNet-1k fine-tuning, as "in22k_ft_in1k" was.
         first_of_two = tag.str.extract(rf"(?:^|_)ft_({tokens})_(?:{tokens})(?:_|$)")
-        return pl.coalesce(
-            before_fine_tuning.str.extract(rf"(?:^|_)({tokens})(?:_|$)"), first_of_two
-        )
+        return pl.coalesce(pretrained_on, first_of_two)
 
     # Tags repeat ("in12k_ft_in1k" on thousands of rows): each distinct tag is searched once.
     in_tag = per_distinct(pretrained_tag(model), pretraining_token)

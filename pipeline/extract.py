@@ -252,11 +252,9 @@ def extract_tables(text: str, source: str) -> list[Table]:
 
 def extract_tables_and_unread(text: str, source: str) -> tuple[list[Table], list[TableNotRead]]:
     """extract_tables and tables_not_read of a document, from one scan of it."""
-    lines = text.removeprefix("\ufeff").split("\n")
-    scanner = _BlockScanner(source)
     with _garbage_collection_paused():
-        scanned = scanner.scan(lines, front_matter_end(lines))
-        return [_split_table(table) for table in scanned], scanner.tables_not_read
+        scanned, unread = _scan(text, source)
+        return [_split_table(table) for table in scanned], unread
 
 
 def extract_frames(documents: Iterable[tuple[str, str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -273,22 +271,10 @@ def extract_frames_and_unread(
     unread: dict[str, list[TableNotRead]] = {}
     with _garbage_collection_paused():
         for source, text in documents:
-            lines = text.removeprefix("\ufeff").split("\n")
-            scanner = _BlockScanner(source)
-            scanned += scanner.scan(lines, front_matter_end(lines))
-            unread[source] = scanner.tables_not_read
+            tables, unread[source] = _scan(text, source)
+            scanned += tables
         n_rows = [table.row_count() for table in scanned]
         return _tables_frame(scanned, n_rows), _scanned_rows_frame(scanned), unread
-
-
-def scan_tables(text: str, source: str) -> list[ScannedTable]:
-    """The tables of a document with their body row lines, not yet split into cells."""
-    lines = text.removeprefix("\ufeff").split("\n")
-    return _BlockScanner(source).scan(lines, front_matter_end(lines))
-
-
-def _cells(count: int) -> str:
-    return f"{count} cell" if count == 1 else f"{count} cells"
 
 
 def tables_not_read(text: str) -> list[TableNotRead]:
@@ -296,10 +282,15 @@ def tables_not_read(text: str) -> list[TableNotRead]:
     is no grid (pipeline.html_tables), each at the line of its <table>, and pipe tables whose
     delimiter row has another number of cells than their header row (text on GitHub too),
     each at the line of its header row."""
+    return _scan(text, "")[1]
+
+
+def _scan(text: str, source: str) -> tuple[list[ScannedTable], list[TableNotRead]]:
+    """The tables of a document with their body row lines, not yet split into cells; and the
+    tables it has that are not read."""
     lines = text.removeprefix("\ufeff").split("\n")
-    scanner = _BlockScanner("")
-    scanner.scan(lines, front_matter_end(lines))
-    return scanner.tables_not_read
+    scanner = _BlockScanner(source)
+    return scanner.scan(lines, front_matter_end(lines)), scanner.tables_not_read
 
 
 @contextmanager
@@ -362,6 +353,11 @@ def _header_cells(text: str) -> list[str]:
         after_border = text.strip(ROW_SPACE)[1:]
         return ["", *_split_after_leading_pipe(after_border)] if after_border else [""]
     return split_cells(text)
+
+
+def _cell_count(count: int) -> str:
+    """A number of cells in words ("1 cell", "3 cells")."""
+    return f"{count} cell" if count == 1 else f"{count} cells"
 
 
 def parse_delimiter_row(line: str) -> tuple[str | None, ...] | None:
@@ -865,10 +861,12 @@ class _BlockScanner:
         if align is None or self.paragraph is None:
             return False
         header_cells = _header_cells(self.paragraph.header_text)
-        if len(header_cells) != len(align) or self._at_callout_title():
+        if self._at_callout_title():
             self.paragraph.tried_as_header = True
-            if len(header_cells) != len(align) and not self._at_callout_title():
-                self._note_mismatched_delimiter_row(text, len(header_cells), len(align))
+            return False
+        if len(header_cells) != len(align):
+            self.paragraph.tried_as_header = True
+            self._note_mismatched_delimiter_row(text, len(header_cells), len(align))
             return False
         header = tuple(header_cells)
         header_line = self.paragraph.last_line
@@ -887,8 +885,8 @@ class _BlockScanner:
         if self.paragraph is None or "|" not in text or "|" not in self.paragraph.header_text:
             return
         problem = (
-            f"its delimiter row (line {self.line_number}) has {_cells(delimiters)} for "
-            f"{_cells(header)} in its header row, so it is text, as on GitHub"
+            f"its delimiter row (line {self.line_number}) has {_cell_count(delimiters)} for "
+            f"{_cell_count(header)} in its header row, so it is text, as on GitHub"
         )
         self.tables_not_read.append(TableNotRead(self.paragraph.last_line, PIPE_TABLE, problem))
 
