@@ -1,5 +1,7 @@
 """Extracted rows -> normalized observations: canonical columns, typed values, context (pure)."""
 
+from typing import NamedTuple
+
 import polars as pl
 
 from pipeline import batches, context, evaluations, headers, units
@@ -44,6 +46,9 @@ ERROR_HEADER = r"(?i)(?:^|[^a-z])err(?:or)?(?:[^a-z]|$)"
 ACCURACY_HEADER = r"(?i)acc"
 # A cell of a column of both accuracies: top-1, then "|" or "/", then top-5 ("76.5 | 93.4").
 ACCURACY_PAIR = r"^\s*(.+?)\s*[|/]\s*(.+?)\s*$"
+# A header that reads like an accuracy or an error rate, known or not: "Accuracy", "Validation
+# error (%)", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1", a bare "@1" (not "Latency@1").
+ACCURACY_LIKE = r"(?i)\bacc|top[\s_-]*[15](?:[^0-9]|$)|\berr|prec@|^\s*@\s*[15](?:[^0-9]|$)"
 
 
 def unknown_columns(tables: pl.DataFrame) -> pl.DataFrame:
@@ -271,12 +276,47 @@ def with_caption_last(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def doubtful_tables(tables: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+class DoubtfulTables(NamedTuple):
+    """The tables the build warns of as giving no results, by why."""
+
+    elsewhere: pl.DataFrame
+    unnamed: pl.DataFrame
+    unread_accuracies: pl.DataFrame
+
+
+def doubtful_tables(tables: pl.DataFrame) -> DoubtfulTables:
     """The tables the build warns of as giving no results, their columns read once: those of
-    another evaluation (other_evaluation_tables) and those without model names
-    (tables_without_model_names)."""
+    another evaluation (other_evaluation_tables), those without model names
+    (tables_without_model_names) and those whose accuracies are under headers no synonym
+    knows (tables_with_unread_accuracies)."""
     columns = headers.table_columns(tables)
-    return other_evaluation_tables(tables, columns), tables_without_model_names(tables, columns)
+    return DoubtfulTables(
+        other_evaluation_tables(tables, columns),
+        tables_without_model_names(tables, columns),
+        tables_with_unread_accuracies(tables, columns),
+    )
+
+
+def tables_with_unread_accuracies(
+    tables: pl.DataFrame, columns: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The tables with a column of model names and headers that read like accuracies, none of
+    them read as top-1 or top-5 ("Accuracy", "Validation error (%)"), whose rows give no
+    result: source, line and those headers (accuracy_headers); columns are their
+    headers.table_columns, if read."""
+    columns = headers.table_columns(tables) if columns is None else columns
+    no_accuracy = pl.col("pos_top1").is_null() & pl.col("pos_top5").is_null()
+    accuracy_like = pl.element().filter(pl.element().str.contains(ACCURACY_LIKE))
+    unread = (
+        columns.filter(pl.col("pos_model").is_not_null() & no_accuracy)
+        .select(*TABLE_KEY, accuracy_headers=pl.col("unknown_columns").list.eval(accuracy_like))
+        .filter(pl.col("accuracy_headers").list.len() > 0)
+    )
+    return (
+        tables.select(*TABLE_KEY, "line")
+        .join(unread, on=TABLE_KEY, maintain_order="left")
+        .drop("table_index")
+    )
 
 
 def tables_without_model_names(

@@ -8,6 +8,7 @@ import polars as pl
 
 from pipeline import evaluations, extract
 from pipeline.decode import Doc
+from pipeline.normalize import DoubtfulTables
 
 WARNING_SCHEMA = {"source": pl.String, "line": pl.Int32, "message": pl.String}
 
@@ -45,21 +46,21 @@ def count_outputs(docs: list[Doc], tables: dict[str, pl.DataFrame], found: int) 
 def collect_warnings(
     docs: list[Doc],
     unknown: pl.DataFrame,
-    doubtful: tuple[pl.DataFrame, pl.DataFrame],
+    doubtful: DoubtfulTables,
     unread: list[tuple[str, extract.TableNotRead]],
     tables: dict[str, pl.DataFrame],
 ) -> pl.DataFrame:
     """Every warning of a build (source, line, message), in source order; doubtful holds the
-    tables reporting another evaluation and those without model names, unread the tables not
-    read with their sources."""
-    elsewhere, unnamed = doubtful
+    tables giving no results for want of a known column or for reporting another evaluation,
+    unread the tables not read with their sources."""
     # Built as frames, not strings one by one: a large corpus has tens of thousands of them.
     found = [
         decoding_warnings(docs),
         unread_table_warnings(unread),
         unknown_column_warnings(unknown),
-        other_evaluation_warnings(keeping_rows_out(elsewhere, tables["observations"])),
-        unnamed_model_warnings(unnamed),
+        other_evaluation_warnings(keeping_rows_out(doubtful.elsewhere, tables["observations"])),
+        unnamed_model_warnings(doubtful.unnamed),
+        unread_accuracy_warnings(doubtful.unread_accuracies),
         ragged_row_warnings(tables["observations"]),
         quarantine_warnings(tables["quarantine"]),
         conflict_warnings(tables["conflicts"], tables["observations"]),
@@ -118,6 +119,18 @@ def unnamed_model_warnings(unnamed: pl.DataFrame) -> pl.DataFrame:
         "first_header",
     )
     return _frame(unnamed, message)
+
+
+def unread_accuracy_warnings(unread: pl.DataFrame) -> pl.DataFrame:
+    """A warning per table of model names whose columns that read like accuracies are none of
+    them a known top-1 or top-5 header (normalize.tables_with_unread_accuracies)."""
+    quoted = pl.col("accuracy_headers").list.eval(pl.format("'{}'", pl.element())).list.join(", ")
+    message = pl.format(
+        "table has columns that read like accuracies ({}) but none is a known top-1 or top-5 "
+        "header: its rows are kept as observations, not results",
+        quoted,
+    )
+    return _frame(unread, message)
 
 
 def keeping_rows_out(elsewhere: pl.DataFrame, observations: pl.DataFrame) -> pl.DataFrame:

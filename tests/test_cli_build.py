@@ -278,6 +278,23 @@ def test_each_table_not_read_is_a_warning_naming_its_line_and_why(tmp_path):
     ]
 
 
+def test_a_table_whose_accuracies_are_under_unknown_headers_is_one_warning_for_the_table(
+    tmp_path,
+):
+    # OpenVINO's model list: "Accuracy" holds "76.13%/92.86%", and no synonym reads it.
+    table = (
+        "| Model Name | Accuracy | GFlops |\n|---|---|---|\n| resnet-50 | 76.13%/92.86% | 8.2 |\n"
+    )
+    assert warnings_of(tmp_path, f"{table}\n| Model | Top-1 |\n|---|---|\n| a.in1k | 81 |\n") == [
+        "warning: doc.md:1: column 'Accuracy' maps to no known column; kept in "
+        "observations.raw_cells",
+        "warning: doc.md:1: column 'GFlops' maps to no known column; kept in "
+        "observations.raw_cells",
+        "warning: doc.md:1: table has columns that read like accuracies ('Accuracy') but none is "
+        "a known top-1 or top-5 header: its rows are kept as observations, not results",
+    ]
+
+
 def test_an_html_table_gives_results_traced_to_its_lines(tmp_path):
     # FasterViT and MambaVision give their results in HTML tables like this one.
     raw = tmp_path / "raw"

@@ -15,7 +15,11 @@ from pipeline.headers import (
     table_columns,
     unknown_headers,
 )
-from pipeline.report import unknown_column_warnings, unnamed_model_warnings
+from pipeline.report import (
+    unknown_column_warnings,
+    unnamed_model_warnings,
+    unread_accuracy_warnings,
+)
 from schemas.extracted import ExtractedTable
 
 
@@ -128,6 +132,9 @@ SYNONYMS = [
     # Hailo's model zoo.
     ("Network Name", "model"),
     ("Input Resolution (HxWxC)", "img_size"),
+    # PaddlePaddle's legacy zoo's "top-1/top-5 accuracy", d-li14's "Top-1 / Top-5 Accuracy (%)".
+    ("top-1/top-5 accuracy", "top1_top5"),
+    ("Top-1 / Top-5 Accuracy (%)", "top1_top5"),
     # HTML headers of two rows, named by the cells over each column (html_tables).
     ("ImageNet-1K / Top 1", "top1"),
     ("ImageNet-1K / Top 5", "top5"),
@@ -308,3 +315,44 @@ def test_a_table_of_accuracies_without_model_names_is_warned_of_by_its_first_col
             "'Network'): its rows are kept as observations, not results",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "warned"),
+    [
+        # OpenVINO's "Accuracy" (top-1 and top-5 in one cell), nnabla's validation error: their
+        # numbers give no result, and the build says so for the table, not only per column.
+        (["Model", "Accuracy", "GFLOPs"], "'Accuracy'"),
+        (["Model", "Validation error (%)", "Params"], "'Validation error (%)'"),
+        (["Network", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1 (Err)"], None),
+        (["Model", "@1", "@5"], "'@1', '@5'"),
+        (
+            ["Model", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1 (Err)"],
+            "'Top-1 (ReaL)', 'acc@1 (v2)', 'Prec@1 (Err)'",
+        ),
+        # A known top-1 or top-5 is read: no such warning.
+        (["Model", "Accuracy", "Top-1"], None),
+        (["Model", "Top-5", "acc"], None),
+        # No model column: tables_without_model_names warns, or nothing reads like an accuracy.
+        (["Network", "Accuracy"], None),
+        (["Model", "GFLOPs", "Throughput"], None),
+        (["Model", "Topology", "Latency@1"], None),
+    ],
+)
+def test_a_table_of_model_names_whose_accuracies_are_under_unknown_headers_is_warned_of(
+    header: list[str], warned: str | None
+) -> None:
+    unread = normalize.tables_with_unread_accuracies(tables_frame(header))
+    expected = (
+        []
+        if warned is None
+        else [
+            (
+                "doc.md",
+                3,
+                f"table has columns that read like accuracies ({warned}) but none is a known "
+                "top-1 or top-5 header: its rows are kept as observations, not results",
+            )
+        ]
+    )
+    assert unread_accuracy_warnings(unread).rows() == expected
