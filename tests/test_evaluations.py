@@ -52,6 +52,9 @@ def first_row_beside(header: str, cell: str, usual: str) -> tuple[bool, list[str
         # MoCo v3's and DINO's linear evaluation, LiT's and SigLIP's zero-shot.
         (["Linear Classification"], "Linear Classification"),
         (["Evaluation: Linear classification on ImageNet"], "Linear classification"),
+        # AIM's probe of frozen features through an attention-pooling head.
+        (["Attentive probing"], "Attentive probing"),
+        (["Results", "Attention probe results on ImageNet-1k"], "Attention probe"),
         (["INet 0-shot"], "0-shot"),
         # Fine-grained and transfer sets, written either way.
         (["CUB-200-2011"], "CUB-200-2011"),
