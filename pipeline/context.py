@@ -54,8 +54,12 @@ SIZE_JOINER = re.compile(r"(?i)\s*(?:,|/|&|and|or)?\s*")
 # The image size a model name ends with, in pixels: "-600px" (mmpretrain's
 # "efficientnet-b7_3rdparty-ra-noisystudent_in1k-600px"), "@336" ("UniFormerV2-L/14@336") or
 # "↑384" (a paper's "DeiT-B↑384": fine-tuned at 384). A bare number gives none: in "LeViT-384"
-# or "ResNet V2 200" it is a width or a depth.
-NAME_IMAGE_SIZE = r"(?:[-_\s]([0-9]{3,4})px|[@↑]\s*([0-9]{3,4}))$"
+# or "ResNet V2 200" it is a width or a depth. A timm architecture with a patch or window size
+# ends with its image size ("deit_base_patch16_384", "swin_base_patch4_window12_384.ms_in1k").
+NAME_IMAGE_SIZE = (
+    r"(?:[-_\s]([0-9]{3,4})px|[@↑]\s*([0-9]{3,4}))$"
+    r"|^[a-z][a-z0-9_]*_(?:patch|window)[0-9]+[a-z0-9_]*_([0-9]{3,4})(?:\.[a-z0-9_]+)?$"
+)
 # A pretraining-dataset cell naming no dataset, but no pretraining ("From scratch") or only the
 # pretraining method (mmpretrain's Pretrain column: "FCMAE" beside "FCMAE ImageNet-21k"): the
 # name or the heading says the data, as for "-".
@@ -243,7 +247,8 @@ def name_image_size(name: pl.Expr) -> pl.Expr:
     """The image size a model name ends with, footnote marks aside ("...-600px" -> 600,
     "volo_d1 ↑384" -> 384), Int32; null when none."""
     found = without_marks(name).str.extract_groups(NAME_IMAGE_SIZE)
-    return pl.coalesce(found.struct.field("1"), found.struct.field("2")).cast(pl.Int32)
+    sizes = [found.struct.field(group) for group in ("1", "2", "3")]
+    return pl.coalesce(sizes).cast(pl.Int32)
 
 
 def cell_datasets(texts: Iterable[str | None]) -> pl.DataFrame:

@@ -306,7 +306,14 @@ def test_a_table_without_a_size_column_is_at_the_size_its_heading_names() -> Non
         ("ViT-B/16 @ 384", 384),
         ("volo_d5 ↑512", 512),
         ("DeiT-B↑384†", 384),
+        # A timm architecture with a patch or window size ends with its image size.
+        ("deit_base_patch16_384", 384),
+        ("swin_base_patch4_window12_384.ms_in22k_ft_in1k", 384),
+        ("vit_so400m_patch14_siglip_378*", 378),
         # A bare number is a width or a depth as often as a size.
+        ("levit_384", None),
+        ("caformer_b36_384", None),
+        ("vit_base_patch16", None),
         ("LeViT-384", None),
         ("ResNet V2 200", None),
         ("TinyViT-21M-384", None),
