@@ -312,11 +312,7 @@ def tables_with_unread_accuracies(
         .select(*TABLE_KEY, accuracy_headers=pl.col("unknown_columns").list.eval(accuracy_like))
         .filter(pl.col("accuracy_headers").list.len() > 0)
     )
-    return (
-        tables.select(*TABLE_KEY, "line")
-        .join(unread, on=TABLE_KEY, maintain_order="left")
-        .drop("table_index")
-    )
+    return _at_their_lines(tables, unread)
 
 
 def tables_without_model_names(
@@ -327,9 +323,15 @@ def tables_without_model_names(
     columns = headers.table_columns(tables) if columns is None else columns
     accuracies = pl.col("pos_top1").is_not_null() | pl.col("pos_top5").is_not_null()
     unnamed = columns.filter(pl.col("pos_model").is_null() & accuracies).select(TABLE_KEY)
+    return _at_their_lines(tables, unnamed, first_header=pl.col("header").list.first())
+
+
+def _at_their_lines(tables: pl.DataFrame, chosen: pl.DataFrame, **columns: pl.Expr) -> pl.DataFrame:
+    """The chosen tables (their TABLE_KEY and what was found of them) in document order, with
+    their source and line and the columns of theirs named."""
     return (
-        tables.select(*TABLE_KEY, "line", first_header=pl.col("header").list.first())
-        .join(unnamed, on=TABLE_KEY, maintain_order="left")
+        tables.select(*TABLE_KEY, "line", **columns)
+        .join(chosen, on=TABLE_KEY, maintain_order="left")
         .drop("table_index")
     )
 
