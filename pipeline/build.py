@@ -299,11 +299,9 @@ def summarize(
     docs: list[Doc], observed: Observed, frames: dict[str, pl.DataFrame]
 ) -> tuple[dict[str, int], pl.DataFrame]:
     """The numbers and warnings a person wants after a build, from the tables as frames."""
-    unknown = normalize.unknown_columns(observed.tables)
+    found = normalize.table_findings(observed.tables)
     counts = {
         **report.count_outputs(docs, frames, observed.tables.height),
-        "unknown columns": unknown.height,
+        "unknown columns": found.unknown.height,
     }
-    doubtful = normalize.doubtful_tables(observed.tables)
-    unread = observed.tables_not_read
-    return counts, report.collect_warnings(docs, unknown, doubtful, unread, frames)
+    return counts, report.collect_warnings(docs, found, observed.tables_not_read, frames)

@@ -110,9 +110,10 @@ def _blank_first_header_of_models() -> pl.Expr:
     return pl.when(blank_first & accuracies & ~named).then(pl.lit("model"))
 
 
-def table_columns(tables: pl.DataFrame) -> pl.DataFrame:
-    """Per table: each canonical column's position (pos_top1), unknown headers, results flag."""
-    cells = header_columns(tables)
+def table_columns(tables: pl.DataFrame, cells: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per table: each canonical column's position (pos_top1), unknown headers, results flag;
+    cells are the tables' header_columns, if read."""
+    cells = header_columns(tables) if cells is None else cells
     positions = [
         pl.col("position").filter(pl.col("column") == column).first().alias(f"pos_{column}")
         for column in CANONICAL_COLUMNS
@@ -144,12 +145,12 @@ def table_columns(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def unknown_headers(tables: pl.DataFrame) -> pl.DataFrame:
+def unknown_headers(tables: pl.DataFrame, cells: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per header that maps to no canonical column: source, table_index, line, header,
     and the column it would mean when another header of its table means it and is read
-    (repeats)."""
+    (repeats); cells are the tables' header_columns, if read."""
     return (
-        header_columns(tables)
+        (header_columns(tables) if cells is None else cells)
         .filter(pl.col("column").is_null())
         .select(*TABLE_KEY, "line", "header", "repeats")
     )

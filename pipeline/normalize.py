@@ -51,11 +51,22 @@ ACCURACY_PAIR = r"^\s*(.+?)\s*[|/]\s*(.+?)\s*$"
 ACCURACY_LIKE = r"(?i)\bacc|top[\s_-]*[15](?:[^0-9]|$)|\berr|prec@|^\s*@\s*[15](?:[^0-9]|$)"
 
 
-def unknown_columns(tables: pl.DataFrame) -> pl.DataFrame:
+def unknown_columns(tables: pl.DataFrame, cells: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per (source, table_index, line, header) whose header maps to no canonical column
-    and names no column of evaluation sets, protocols or precisions."""
-    unknown = headers.unknown_headers(tables)
+    and names no column of evaluation sets, protocols or precisions; cells are the tables'
+    headers.header_columns, if read."""
+    unknown = headers.unknown_headers(tables, cells)
     return unknown.filter(~evaluations.is_row_evaluation_column(pl.col("header")))
+
+
+def table_columns(tables: pl.DataFrame, cells: pl.DataFrame | None = None) -> pl.DataFrame:
+    """headers.table_columns, a column of evaluation sets, protocols or precisions not among a
+    table's unknown columns (it decides which rows are results); cells are the tables'
+    headers.header_columns, if read."""
+    row_columns = evaluations.is_row_evaluation_column(pl.element())
+    return headers.table_columns(tables, cells).with_columns(
+        pl.col("unknown_columns").list.eval(pl.element().filter(~row_columns))
+    )
 
 
 def normalize_rows(
@@ -225,16 +236,11 @@ def table_context(tables: pl.DataFrame) -> pl.DataFrame:
     and the dataset and image size its headings name; a table reporting another evaluation than
     ImageNet-1k val is no results table."""
     labelled = with_caption_last(tables)
-    columns = headers.table_columns(tables)
+    columns = table_columns(tables)
     elsewhere = _other_evaluations(labelled, columns).drop("line")
     return (
         labelled.select(*TABLE_KEY, "heading_path", "header", table_line="line")
         .join(columns, on=TABLE_KEY, how="left", maintain_order="left")
-        .with_columns(
-            pl.col("unknown_columns").list.eval(
-                pl.element().filter(~evaluations.is_row_evaluation_column(pl.element()))
-            )
-        )
         .join(context.heading_context(labelled), on=TABLE_KEY, how="left", maintain_order="left")
         .join(elsewhere, on=TABLE_KEY, how="left", maintain_order="left")
         # A table under a heading naming another evaluation is no results table; in one with
@@ -276,21 +282,25 @@ def with_caption_last(tables: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-class DoubtfulTables(NamedTuple):
-    """The tables the build warns of as giving no results, by why."""
+class TableFindings(NamedTuple):
+    """What the build warns of in the tables' headers: the unknown columns, and the tables
+    giving no results, by why."""
 
+    unknown: pl.DataFrame
     elsewhere: pl.DataFrame
     unnamed: pl.DataFrame
     unread_accuracies: pl.DataFrame
 
 
-def doubtful_tables(tables: pl.DataFrame) -> DoubtfulTables:
-    """The tables the build warns of as giving no results, their columns read once: those of
+def table_findings(tables: pl.DataFrame) -> TableFindings:
+    """The tables' unknown columns (unknown_columns), and the tables giving no results: those of
     another evaluation (other_evaluation_tables), those without model names
     (tables_without_model_names) and those whose accuracies are under headers no synonym
-    knows (tables_with_unread_accuracies)."""
-    columns = headers.table_columns(tables)
-    return DoubtfulTables(
+    knows (tables_with_unread_accuracies); their header cells read once."""
+    cells = headers.header_columns(tables)
+    columns = table_columns(tables, cells)
+    return TableFindings(
+        unknown_columns(tables, cells),
         other_evaluation_tables(tables, columns),
         tables_without_model_names(tables, columns),
         tables_with_unread_accuracies(tables, columns),
@@ -304,7 +314,7 @@ def tables_with_unread_accuracies(
     them read as top-1 or top-5 ("Accuracy", "Validation error (%)"), whose rows give no
     result: source, line and those headers (accuracy_headers); columns are their
     headers.table_columns, if read."""
-    columns = headers.table_columns(tables) if columns is None else columns
+    columns = table_columns(tables) if columns is None else columns
     no_accuracy = pl.col("pos_top1").is_null() & pl.col("pos_top5").is_null()
     accuracy_like = pl.element().filter(pl.element().str.contains(ACCURACY_LIKE))
     unread = (
@@ -320,7 +330,7 @@ def tables_without_model_names(
 ) -> pl.DataFrame:
     """The tables with a top-1 or top-5 column and no column of model names, whose rows give no
     result: source, line and first_header; columns are their headers.table_columns, if read."""
-    columns = headers.table_columns(tables) if columns is None else columns
+    columns = table_columns(tables) if columns is None else columns
     accuracies = pl.col("pos_top1").is_not_null() | pl.col("pos_top5").is_not_null()
     unnamed = columns.filter(pl.col("pos_model").is_null() & accuracies).select(TABLE_KEY)
     return _at_their_lines(tables, unnamed, first_header=pl.col("header").list.first())
@@ -342,7 +352,7 @@ def other_evaluation_tables(
     """The tables shaped as results (a model and a top-1 or top-5 column) that report another
     evaluation than ImageNet-1k val: source, table_index, line, other_evaluation; columns are
     their headers.table_columns, if read."""
-    columns = headers.table_columns(tables) if columns is None else columns
+    columns = table_columns(tables) if columns is None else columns
     shaped = columns.filter("is_results_table").select(TABLE_KEY)
     return (
         _other_evaluations(with_caption_last(tables), columns)

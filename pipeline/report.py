@@ -8,7 +8,7 @@ import polars as pl
 
 from pipeline import evaluations, extract
 from pipeline.decode import Doc
-from pipeline.normalize import DoubtfulTables
+from pipeline.normalize import TABLE_KEY, TableFindings
 
 WARNING_SCHEMA = {"source": pl.String, "line": pl.Int32, "message": pl.String}
 
@@ -45,27 +45,26 @@ def count_outputs(docs: list[Doc], tables: dict[str, pl.DataFrame], found: int) 
 
 def collect_warnings(
     docs: list[Doc],
-    unknown: pl.DataFrame,
-    doubtful: DoubtfulTables,
+    found: TableFindings,
     unread: list[tuple[str, extract.TableNotRead]],
     tables: dict[str, pl.DataFrame],
 ) -> pl.DataFrame:
-    """Every warning of a build (source, line, message), in source order; doubtful holds the
-    tables giving no results for want of a known column or for reporting another evaluation,
-    unread the tables not read with their sources."""
+    """Every warning of a build (source, line, message), in source order; found holds the
+    unknown columns and the tables giving no results for want of a known column or for
+    reporting another evaluation, unread the tables not read with their sources."""
     # Built as frames, not strings one by one: a large corpus has tens of thousands of them.
-    found = [
+    warnings = [
         decoding_warnings(docs),
         unread_table_warnings(unread),
-        unknown_column_warnings(unknown),
-        other_evaluation_warnings(keeping_rows_out(doubtful.elsewhere, tables["observations"])),
-        unnamed_model_warnings(doubtful.unnamed),
-        unread_accuracy_warnings(doubtful.unread_accuracies),
+        unknown_column_warnings(found.unknown),
+        other_evaluation_warnings(keeping_rows_out(found.elsewhere, tables["observations"])),
+        unnamed_model_warnings(found.unnamed),
+        unread_accuracy_warnings(found.unread_accuracies),
         ragged_row_warnings(tables["observations"]),
         quarantine_warnings(tables["quarantine"]),
         conflict_warnings(tables["conflicts"], tables["observations"]),
     ]
-    return pl.concat(found).sort("source", "line", "message", nulls_last=False)
+    return pl.concat(warnings).sort("source", "line", "message", nulls_last=False)
 
 
 def warning_lines(warnings: pl.DataFrame) -> list[str]:
@@ -137,15 +136,14 @@ def keeping_rows_out(elsewhere: pl.DataFrame, observations: pl.DataFrame) -> pl.
     """The tables reporting another evaluation under their headings, and those whose column of
     evaluation sets, protocols or precisions keeps a row out of results: a column naming
     ImageNet-1k val on every row is no news."""
-    table = ["source", "table_index"]
     kept_out = (
         observations.filter(pl.col("status") == "not_results_table")
-        .select(table)
+        .select(TABLE_KEY)
         .unique()
         .with_columns(kept_out=pl.lit(True))
     )
     return (
-        elsewhere.join(kept_out, on=table, how="left", maintain_order="left")
+        elsewhere.join(kept_out, on=TABLE_KEY, how="left", maintain_order="left")
         .filter(pl.col("heading_evaluation").is_not_null() | pl.col("kept_out").fill_null(False))
         .drop("kept_out")
     )
