@@ -73,6 +73,25 @@ NO_PRETRAINING = (
     r"y|n|yes|no|[✓✔✗✘])$"
 )
 
+# A row's links name the data its weights were pretrained on as checkpoint files do:
+# "vrwkv_l_22kto1k_384.pth", "convnext_base_22k_1k_224.pth", "..._pt22k_ft22kto1k.pth",
+# "imagenet21k/ViT-B_16.npz". The first ImageNet token of a link's path (scheme, host, query and
+# fragment dropped; lowercase) decides, as the first dataset of a timm tag does. ImageNet-1k
+# counts only after "pt" (BEiT v2's "pt1k_ft21kto1k"): a bare "in1k" ("regnety_16gf_in1k.torch",
+# pretrained on Instagram, fine-tuned on ImageNet-1k) or "imagenet" ("efficientnetv2-b0-
+# imagenet.h5") says one step used it, not which. Such a link beside one naming another dataset
+# (keras' "-21k.h5", "-21k-ft1k.h5" and "-imagenet.h5" weights of one row), or two links naming
+# two, leave the row's unknown.
+LINK_PATH = r"^[a-z][a-z0-9+.-]*://[^/]*|[?#].*$"
+LINK_DATASET = (
+    r"(?:^|[^a-z0-9])(?P<label>(?P<pt>pt[_-]?)?(?:ft[_-]?)?(?:(?:imagenet|in)?"
+    r"(?:(?P<in22k>2[12])(?:k(?:(?:to|ft)(?:in)?1k)?|(?:to|ft)(?:in)?1k)|(?P<in1k>1k))"
+    r"|(?P<imagenet>imagenet(?:2012)?|ilsvrc(?:2012)?))(?P<subset>[_-]p)?)(?:[^a-z0-9]|$)"
+)
+# The datasets a link names (catalog names), and what a link with a bare ImageNet-1k token says.
+LINKED_DATASETS = {"in22k": "imagenet-22k", "in21k-p": "imagenet-21k-p", "in1k": "imagenet-1k"}
+SOME_STEP_ON_IN1K = ""
+
 
 @dataclass(frozen=True, eq=False)
 class DatasetCatalog:
@@ -325,6 +344,59 @@ def token_dataset(token: pl.Expr) -> pl.Expr:
     return token.str.to_lowercase().replace_strict(tags, default=None, return_dtype=pl.String)
 
 
+def link_datasets(links: pl.Series) -> pl.DataFrame:
+    """Per row, the pretraining dataset its links name (LINK_DATASET) and the token as written
+    ("22kto1k"): link_dataset and link_label, both null when they name none or disagree."""
+    # Few rows have links (1 in 20 on the bench): the links are read apart from the rows and
+    # joined back, not evaluated inside every row's list.
+    rows = links.cast(pl.List(pl.String)).to_frame("links").with_row_index("row")
+    named = pl.col("dataset") != SOME_STEP_ON_IN1K
+    stated = (
+        rows.filter(pl.col("links").list.len() > 0)
+        .explode("links")
+        .drop_nulls("links")
+        .select("row", statement=_link_statement(pl.col("links")))
+        .drop_nulls("statement")
+        .unnest("statement")
+        .group_by("row")
+        .agg(
+            link_dataset=pl.col("dataset").filter(named).first(),
+            link_label=pl.col("label").filter(named).first(),
+            agreed=(pl.col("dataset").filter(named).n_unique() == 1)
+            & ((pl.col("dataset").filter(named).first() == LINKED_DATASETS["in1k"]) | named.all()),
+        )
+        .filter("agreed")
+        .drop("agreed")
+    )
+    empty = {"link_dataset": pl.String, "link_label": pl.String}
+    return (
+        rows.select("row")
+        .join(stated, on="row", how="left", maintain_order="left")
+        .select(pl.col(name).cast(dtype) for name, dtype in empty.items())
+    )
+
+
+def _link_statement(url: pl.Expr) -> pl.Expr:
+    """What one link says of the pretraining: {dataset, label}; dataset SOME_STEP_ON_IN1K for a
+    bare ImageNet-1k token; null when its path has no ImageNet token."""
+    path = url.str.to_lowercase().str.replace_all(LINK_PATH, "")
+    found = path.str.extract_groups(LINK_DATASET)
+    dataset = (
+        pl.when(found.struct.field("in22k").is_not_null() & found.struct.field("subset").is_null())
+        .then(pl.lit(LINKED_DATASETS["in22k"]))
+        .when(found.struct.field("in22k").is_not_null())
+        .then(pl.lit(LINKED_DATASETS["in21k-p"]))
+        .when(found.struct.field("pt").is_not_null())
+        .then(pl.lit(LINKED_DATASETS["in1k"]))
+        .when(
+            found.struct.field("in1k").is_not_null() | found.struct.field("imagenet").is_not_null()
+        )
+        .then(pl.lit(SOME_STEP_ON_IN1K))
+    )
+    label = found.struct.field("label")
+    return pl.when(dataset.is_not_null()).then(pl.struct(dataset=dataset, label=label))
+
+
 def pretrain_cell_text(cell: pl.Expr) -> pl.Expr:
     """A pretraining-dataset cell's text, null when it names none: "-", "From scratch", or a
     pretraining method alone ("FCMAE"): the name or heading says what the model was trained on."""
@@ -333,14 +405,17 @@ def pretrain_cell_text(cell: pl.Expr) -> pl.Expr:
 
 
 def with_pretrain_datasets(observations: pl.DataFrame) -> pl.DataFrame:
-    """Add pretrain_dataset, _label, _basis and pretrain_dataset_error from cell, tag or heading."""
+    """Add pretrain_dataset, _label, _basis and pretrain_dataset_error from cell, tag, link or
+    heading."""
     cell_texts = observations.select(pretrain_cell_text(pl.col("pretrain_dataset_raw")).unique())
     known = cell_datasets(cell_texts.to_series())
-    return pretrain_dataset_columns(observations.lazy(), known).collect()
+    linked = observations.hstack(link_datasets(observations.get_column("links")))
+    return pretrain_dataset_columns(linked.lazy(), known).collect()
 
 
 def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) -> pl.LazyFrame:
-    """with_pretrain_datasets as a lazy query, given the cell_datasets of its cell texts."""
+    """with_pretrain_datasets as a lazy query, given the cell_datasets of its cell texts and
+    the link_datasets of its rows' links as columns."""
     in_cell = dict(zip(known["cell_text"], known["cell_dataset"], strict=True))
     as_written = dict(zip(known["cell_text"], known["cell_label"], strict=True))
     return (
@@ -356,14 +431,19 @@ def pretrain_dataset_columns(observations: pl.LazyFrame, known: pl.DataFrame) ->
         )
         .with_columns(pretrain_dataset_basis=_basis())
         .with_columns(
-            pretrain_dataset=_by_basis("_cell_dataset", "_tag_dataset", "heading_dataset"),
-            pretrain_dataset_label=_by_basis("_cell_label", "_tag_label", "heading_label"),
+            pretrain_dataset=_by_basis(
+                "_cell_dataset", "_tag_dataset", "link_dataset", "heading_dataset"
+            ),
+            pretrain_dataset_label=_by_basis(
+                "_cell_label", "_tag_label", "link_label", "heading_label"
+            ),
             pretrain_dataset_error=_unknown_cell_dataset(),
         )
         .with_columns(
             pl.when(pl.col("pretrain_dataset").is_not_null()).then(pl.col("pretrain_dataset_basis"))
         )
         .drop("_cell_text", "_cell_dataset", "_cell_label", "_tag_dataset", "_tag_label")
+        .drop("link_dataset", "link_label")
         .drop("_tag_fine_tuned", "heading_dataset", "heading_label")
     )
 
@@ -373,23 +453,30 @@ def _basis() -> pl.Expr:
     # say IN-21K in the cell and nothing in the name. A cell naming no known dataset is a parse
     # error, never a reason to fall back on the heading; nor is a fine-tuned tag whose
     # pretraining the catalog does not know ("swag_ft_in1k"): its pretraining is left unknown.
+    # A row's links outrank its heading (Vision-RWKV's VRWKV-L links "vrwkv_l_22kto1k_384.pth"
+    # under "Image Classification (ImageNet-1K)"); a heading that agrees keeps its words.
+    links_differ = pl.col("link_dataset").ne_missing(pl.col("heading_dataset"))
     return (
         pl.when(pl.col("_cell_text").is_not_null())
         .then(pl.lit("cell"))
         .when(pl.col("_tag_dataset").is_not_null() | pl.col("_tag_fine_tuned").fill_null(False))
         .then(pl.lit("tag"))
+        .when(pl.col("link_dataset").is_not_null() & links_differ)
+        .then(pl.lit("link"))
         .when(pl.col("heading_dataset").is_not_null())
         .then(pl.lit("heading"))
     )
 
 
-def _by_basis(by_cell: str, by_tag: str, by_heading: str) -> pl.Expr:
+def _by_basis(by_cell: str, by_tag: str, by_link: str, by_heading: str) -> pl.Expr:
     basis = pl.col("pretrain_dataset_basis")
     return (
         pl.when(basis == "cell")
         .then(pl.col(by_cell))
         .when(basis == "tag")
         .then(pl.col(by_tag))
+        .when(basis == "link")
+        .then(pl.col(by_link))
         .when(basis == "heading")
         .then(pl.col(by_heading))
     )

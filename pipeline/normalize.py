@@ -142,7 +142,8 @@ def normalize_batch(located_tables: pl.DataFrame, rows: pl.DataFrame) -> pl.Data
     """normalize_rows for some rows, given the context of their tables (table_context)."""
     tabled = with_tables(rows, located_tables)
     raw = tabled.select(raw_texts(paired=tabled.get_column("pos_top1_top5").is_not_null().any()))
-    read = pl.concat([tabled, raw, cell_values(raw)], how="horizontal")
+    linked = context.link_datasets(rows.get_column("links"))
+    read = pl.concat([tabled, raw, cell_values(raw), linked], how="horizontal")
     known = context.cell_datasets(distinct_pretrain_texts(raw.get_column("pretrain_dataset_raw")))
     width = rows.select(pl.col("cells").list.len().max().fill_null(0)).item()
     observations = (

@@ -148,7 +148,11 @@ class NormalizedObservation(pa.DataFrameModel):
     )
     pretrain_dataset_basis: str = pa.Field(
         nullable=True,
-        description="Where the pretraining dataset came from: cell, tag or heading",
+        description=(
+            "Where the pretraining dataset came from: its cell, the timm name's tag, the row's "
+            "links (a checkpoint file such as vrwkv_l_22kto1k_384.pth) or the heading: cell, "
+            "tag, link or heading"
+        ),
         metadata={"unit": "", "example": "heading"},
     )
     training_method: str = fields.training_method()

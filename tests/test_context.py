@@ -1,15 +1,18 @@
-"""Context: timm name parts and the pretraining dataset from cell, tag or heading."""
+"""Context: timm name parts and the pretraining dataset from cell, tag, link or heading."""
 
 import polars as pl
 import pytest
 
 from pipeline.context import (
+    LINKED_DATASETS,
     Mention,
     architecture,
     cell_datasets,
+    dataset_catalog,
     dataset_mentioned,
     heading_dataset,
     heading_image_size,
+    link_datasets,
     parse_datasets,
     pretrained_tag,
     tag_dataset,
@@ -193,18 +196,25 @@ def test_a_tag_under_two_datasets_fails_loudly_naming_both() -> None:
         parse_datasets(toml_text)
 
 
-def observations(*rows: tuple[str | None, str | None, str | None]) -> pl.DataFrame:
-    """Rows of (model, training dataset cell, heading dataset), as with_pretrain_datasets reads."""
+def observations(
+    *rows: tuple[str | None, str | None, str | None], links: list[str] | None = None
+) -> pl.DataFrame:
+    """Rows of (model, training dataset cell, heading dataset), each with these links, as
+    with_pretrain_datasets reads."""
     return pl.DataFrame(
         {
             "model": [model for model, _, _ in rows],
             "pretrain_dataset_raw": [cell for _, cell, _ in rows],
             "heading_dataset": [heading for _, _, heading in rows],
             "heading_label": [heading and heading.upper() for _, _, heading in rows],
+            "links": [links or [] for _ in rows],
         },
-        schema=dict.fromkeys(
-            ["model", "pretrain_dataset_raw", "heading_dataset", "heading_label"], pl.String
-        ),
+        schema={
+            **dict.fromkeys(
+                ["model", "pretrain_dataset_raw", "heading_dataset", "heading_label"], pl.String
+            ),
+            "links": pl.List(pl.String),
+        },
     )
 
 
@@ -257,6 +267,89 @@ def test_the_pretraining_dataset_comes_from_cell_then_tag_then_heading(
         assert found["pretrain_dataset_error"] is None
     else:
         assert found["pretrain_dataset_error"].startswith(error)
+
+
+RELEASES = "https://github.com/org/repo/releases/download/v1.0"
+# A row's links (a path token like a checkpoint's) -> the dataset they name and its label.
+LINKED = [
+    # Vision-RWKV: pretrained on ImageNet-22K, fine-tuned on ImageNet-1K.
+    ([f"{RELEASES}/vrwkv_l_22kto1k_384.pth"], ("imagenet-22k", "22kto1k")),
+    # ConvNeXt's "22k model" and "1k model" links agree.
+    (
+        [f"{RELEASES}/convnext_base_22k_224.pth", f"{RELEASES}/convnext_base_22k_1k_224.pth"],
+        ("imagenet-22k", "22k"),
+    ),
+    # BEiT: "pt22k" (its log link says nothing).
+    (
+        [f"{RELEASES}/beit_base_patch16_224_pt22k_ft22kto1k.pth", "https://paste.ubuntu.com/p/7z/"],
+        ("imagenet-22k", "pt22k"),
+    ),
+    (
+        ["https://storage.example/vit_models/imagenet21k/ViT-B_16.npz"],
+        ("imagenet-22k", "imagenet21k"),
+    ),
+    ([f"{RELEASES}/caformer_b36_384_in22ft1k.pth"], ("imagenet-22k", "in22ft1k")),
+    ([f"{RELEASES}/resnet50_miil_in21k-p.pth"], ("imagenet-21k-p", "in21k-p")),
+    # ImageNet-1k after "pt" is the pretraining (BEiT v2, as timm's in1k_ft_in22k_in1k).
+    ([f"{RELEASES}/beitv2_base_patch16_224_pt1k_ft21kto1k.pth"], ("imagenet-1k", "pt1k")),
+    # A bare "in1k" is the step fine-tuned on as often: SWAG's Instagram-pretrained RegNets.
+    (["https://dl.example/SWAG/regnety_16gf_in1k.torch"], (None, None)),
+    ([f"{RELEASES}/convnext_base_1k_224_ema.pth"], (None, None)),
+    # Links that disagree say nothing: a row of one accuracy and three checkpoints (keras).
+    (
+        [f"{RELEASES}/b0-21k.h5", f"{RELEASES}/b0-21k-ft1k.h5", f"{RELEASES}/b0-imagenet.h5"],
+        (None, None),
+    ),
+    ([f"{RELEASES}/convnext_1k_224.pth", f"{RELEASES}/convnext_22k_224.pth"], (None, None)),
+    ([f"{RELEASES}/a_22k.pth", f"{RELEASES}/b_in21k-p.pth"], (None, None)),
+    # Only whole tokens of the path count: no host, query, fragment or id like "1ZIPi821Ka".
+    (["https://drive.example/file/d/1ZIPiSfWNKTPp821Ka/view?usp=22k"], (None, None)),
+    (["https://in22k.example/get_started.md#imagenet-22k"], (None, None)),
+    (["https://arxiv.org/abs/2201.03545"], (None, None)),
+    ([], (None, None)),
+]
+
+
+@pytest.mark.parametrize(("links", "expected"), LINKED)
+def test_a_rows_links_name_its_pretraining_as_checkpoint_files_do(
+    links: list[str], expected: tuple[str | None, str | None]
+) -> None:
+    found = link_datasets(pl.Series([links], dtype=pl.List(pl.String)))
+    assert found.row(0) == expected
+
+
+def test_every_dataset_a_link_names_is_in_the_catalog() -> None:
+    assert set(LINKED_DATASETS.values()) <= set(dataset_catalog().aliases.values())
+
+
+def test_links_outrank_the_heading_not_the_cell_or_the_name() -> None:
+    link = [f"{RELEASES}/vrwkv_l_22kto1k_384.pth"]
+    rows = [
+        ("VRWKV-L", None, "imagenet-1k"),
+        ("VRWKV-L", "IN-1K", None),
+        ("x.sbb_in12k_ft_in1k", None, None),
+    ]
+    found = with_pretrain_datasets(observations(*rows, links=link))
+    assert found.select(
+        "pretrain_dataset", "pretrain_dataset_label", "pretrain_dataset_basis"
+    ).rows() == [
+        ("imagenet-22k", "22kto1k", "link"),
+        ("imagenet-1k", "IN-1K", "cell"),
+        ("imagenet-12k", "in12k", "tag"),
+    ]
+
+
+def test_a_checkpoint_link_in_a_row_names_its_pretraining_over_its_heading() -> None:
+    doc = (
+        "### Image Classification (ImageNet-1K)\n\n| Model | Top-1 | Checkpoint |\n|---|---|---|\n"
+        f"| VRWKV-B | 82.0 | [ckpt]({RELEASES}/vrwkv_b_in1k_224.pth) |\n"
+        f"| VRWKV-L | 86.0 | [ckpt]({RELEASES}/vrwkv_l_22kto1k_384.pth) |\n"
+    )
+    observed = observed_markdown(doc)
+    assert observed.select("model", "pretrain_dataset", "pretrain_dataset_basis").rows() == [
+        ("VRWKV-B", "imagenet-1k", "heading"),
+        ("VRWKV-L", "imagenet-22k", "link"),
+    ]
 
 
 def test_a_fine_tuned_tag_of_unknown_pretraining_leaves_it_unknown_not_the_heading():
