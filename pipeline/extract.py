@@ -64,7 +64,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "17"
+EXTRACTOR_VERSION = "18"
 # How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
 LEAD_CHARS = 2_000
 # A label above a table (its caption) is a line all bold, one ending in a colon, or one numbered
@@ -171,6 +171,10 @@ HTML_TABLE_TEXT = re.compile(r"<table", re.I)
 # What a table not read is (TableNotRead.kind).
 HTML_TABLE = "an HTML <table>"
 PIPE_TABLE = "a pipe table"
+MYST_TABLE = "a MyST table directive"
+# A fence opening a MyST table directive (Sphinx docs: "```{table} Caption", "```{list-table}",
+# "```{csv-table}"): Sphinx renders a table, GitHub shows code.
+MYST_TABLE_FENCE = re.compile(r"\s*\{(?:table|list-table|csv-table)\}", re.I)
 HTML_BLOCK_7 = re.compile(
     rf"(?:<[A-Za-z][A-Za-z0-9-]*{_ATTRIBUTE}*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
 )
@@ -185,7 +189,7 @@ YAML_BETWEEN_KEYS = re.compile(r"[ \t]|#|-(?:[ \t]|$)|$")
 
 class TableNotRead(NamedTuple):
     """A table of a document that is not read: the line where it starts, what it is
-    (HTML_TABLE or PIPE_TABLE) and why it is not read."""
+    (HTML_TABLE, PIPE_TABLE or MYST_TABLE) and why it is not read."""
 
     line: int
     kind: str
@@ -687,6 +691,11 @@ class _BlockScanner:
             self._set_heading(level, _atx_heading_content(text))
         elif start == "fence":
             self.fence = (text[0], len(text) - len(text.lstrip(text[0])))
+            if MYST_TABLE_FENCE.match(text, self.fence[1]):
+                problem = (
+                    "it is a fenced code block, which Sphinx renders as a table and GitHub as code"
+                )
+                self.tables_not_read.append(TableNotRead(self.line_number, MYST_TABLE, problem))
         elif start == "html" and MARKDOWN_IN_HTML.match(text):
             self._open_markdown_element(text)
         elif start == "html" and not self._html_in_markdown_element(text):

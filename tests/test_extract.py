@@ -761,6 +761,36 @@ def test_a_pipe_table_whose_delimiter_row_does_not_match_its_header_is_named(mar
     ]
 
 
+MYST_CODE = "it is a fenced code block, which Sphinx renders as a table and GitHub as code"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "unread"),
+    [
+        # Sphinx pages (lightly-train's): a MyST table directive is code on GitHub.
+        ("Text.\n\n```{table} Results\n\n| a | b |\n|---|---|\n| 1 | 2 |\n```\n", [3]),
+        ("~~~{list-table}\n* - a\n  - b\n~~~\n", [1]),
+        ("- item\n\n  ```{csv-table}\n  a,b\n  ```\n", [3]),
+        # Other fences and directives hold no table to miss.
+        ("```{note}\n| a | b |\n|---|---|\n```\n", []),
+        ("```table\n| a | b |\n```\n", []),
+        ("`{table}` in a sentence\n", []),
+    ],
+)
+def test_a_myst_table_directive_is_code_and_named_as_a_table_not_read(markdown, unread):
+    assert extract_tables(markdown, "doc.md") == []
+    assert tables_not_read(markdown) == [
+        (line, "a MyST table directive", MYST_CODE) for line in unread
+    ]
+
+
+def test_a_myst_table_directive_beside_a_pipe_table_leaves_the_pipe_table_read():
+    markdown = "```{table}\n| a | b |\n|---|---|\n```\n\n| c | d |\n|---|---|\n| 3 | 4 |\n"
+    (table,) = extract_tables(markdown, "doc.md")
+    assert (table.line, table.header) == (6, ("c", "d"))
+    assert tables_not_read(markdown) == [(1, "a MyST table directive", MYST_CODE)]
+
+
 def test_a_table_after_an_unread_one_on_its_line_is_read_and_the_unread_one_named():
     markdown = (
         "<table><tr><th>a</th></tr><tr><td colspan=2>x</td></tr></table>"
