@@ -11,6 +11,8 @@ from schemas import fields
 LIKELY_CAUSES = {
     "model_named": "no model name: the model cell is empty, only markup or its header again (a "
     "download link?)",
+    "model_not_a_run": "the model name is a run or its hardware ('TPU v3-32', 'v100_x8', "
+    "'8p-NPU'), not a model: a table of training runs whose Name column was read as models?",
     "cells_readable": "a cell could not be read as a value (parse_errors): a typo in the source?",
     "top1_in_range": "top-1 outside (1, 100]: a fraction instead of a percent, or an error rate?",
     "top5_in_range": "top-5 outside (1, 100]: a fraction instead of a percent, or an error rate?",
@@ -23,6 +25,12 @@ LIKELY_CAUSES = {
 }
 
 
+# A name that starts as a training run's label does, with its devices: Flax's "TPU v3-32" and
+# "v100_x8_mixed_precision", Ascend's "8p-NPU" (8 processors) and "1p-竞品V". Models named for
+# hardware go on: "GPUNet-1", "EfficientNet-EdgeTPU-S".
+RUN_LABEL = (
+    r"(?i)^\s*(?:[0-9]+\s*p\s*[-_]|(?:cloud\s+)?[tgn]pus?(?:[\s_-]|$)|[vpah]100(?:[^0-9a-z]|x|$))"
+)
 # How a parse error of the params column starts (units.parse_error): "params_m: '1|2' is ...".
 PARAMS_ERROR = "params_m: '"
 
@@ -58,6 +66,10 @@ class ValidObservation(pa.DataFrameModel):
     @pa.dataframe_check(name="model_named")
     def model_named(cls, data: PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(_named("model"))
+
+    @pa.dataframe_check(name="model_not_a_run")
+    def model_not_a_run(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(~pl.col("model").str.contains(RUN_LABEL).fill_null(False))
 
     @pa.dataframe_check(name="cells_readable")
     def cells_readable(cls, data: PolarsData) -> pl.LazyFrame:

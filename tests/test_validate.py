@@ -18,6 +18,11 @@ def test_a_plausible_row_is_not_quarantined():
     [
         ({"model": None}, "model_named", "no model name"),
         ({"model": "  "}, "model_named", "no model name"),
+        ({"model": "TPU v3-32"}, "model_not_a_run", "a run or its hardware"),
+        ({"model": "v100_x8_mixed_precision"}, "model_not_a_run", "a run or its hardware"),
+        ({"model": "8p-NPU"}, "model_not_a_run", "a run or its hardware"),
+        ({"model": "1p-竞品V"}, "model_not_a_run", "a run or its hardware"),
+        ({"model": "GPU"}, "model_not_a_run", "a run or its hardware"),
         ({"parse_errors": ["top1: '85.x' is not a number"]}, "cells_readable", "could not be read"),
         ({"top1": 0.0}, "top1_in_range", "outside (1, 100]"),
         ({"top1": 100.5, "top5": None}, "top1_in_range", "a fraction instead of a percent"),
@@ -39,6 +44,13 @@ def test_each_check_quarantines_the_row_that_breaks_it(values, check, cause):
     assert quarantined.select("observation_id", "check").rows() == [("doc.md#0.1", check)]
     assert cause in quarantined.item(0, "reason")
     assert quarantined.item(0, "line") == 11
+
+
+@pytest.mark.parametrize(
+    "model", ["GPUNet-1", "EfficientNet-EdgeTPU-S", "MobileNet-EdgeTPU", "P2T-Tiny", "v2b0", "8pt"]
+)
+def test_a_model_named_for_hardware_is_no_run(model: str) -> None:
+    assert quarantine_failures(observations_frame(observation(0, model=model))).height == 0
 
 
 def test_an_unreadable_params_cell_holds_back_no_result():
