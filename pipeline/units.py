@@ -51,6 +51,9 @@ MARK_IN_PARENTHESES = rf"\s*\([{MARKS}]+\)"
 BADGES = r"\s*[\p{So}\x{FE0F}\x{200D}]+"
 # The notes that end a name, in the order they are written: "DeiT-B (ICCV'21) ↑384 (*) 🚀".
 NAME_NOTES = rf"(?:{VENUE_NOTE})?(?:{UPSCALED})?(?:{MARK_IN_PARENTHESES})?(?:{BADGES})?$"
+# A legend's mark before a name ("● NFNet-F4+", "⋄ CoAtNet-5": a comparison's "● = ConvNet,
+# ⋄ = hybrid"): symbols, bullets and footnote marks, not "+" or "-" ("+ SE" is an ablation).
+LEADING_MARKS = rf"^(?:[\p{{So}}⋄⋆∗∘∙•·{MARKS}]\s*)+"
 # A spread or a change written after a value ("84.1 ± 0.2", "84.1±0.2%", "81.3 (+1.2)",
 # "79.8 (↓0.4)", "85.0 (±0.1)"), or a qualifier of how it was measured ("81.9(EMA)", "80.3
 # (ours)"): the value is the number before it, and the annotation goes to the footnotes beside
@@ -178,16 +181,21 @@ def footnote_mark(cell: pl.Expr) -> pl.Expr:
 
 def unmarked_name(name: pl.Expr) -> pl.Expr:
     """A name without the footnote marks, upscaling or venue after it ("ViT-B*" -> "ViT-B",
-    "DeiT-B↑384" -> "DeiT-B", "Swin-T (ICCV'21)" -> "Swin-T"); null when only marks."""
-    text = without_marks(without_marks(name).str.replace(NAME_NOTES, ""))
+    "DeiT-B↑384" -> "DeiT-B", "Swin-T (ICCV'21)" -> "Swin-T") or a legend's mark before it
+    ("● NFNet-F4+" -> "NFNet-F4+"); null when only marks."""
+    body = name.str.replace(LEADING_MARKS, "")
+    text = without_marks(without_marks(body).str.replace(NAME_NOTES, ""))
     return pl.when(text != "").then(text)
 
 
 def name_mark(name: pl.Expr, unmarked: pl.Expr) -> pl.Expr:
-    """The footnote marks, upscaling or venue after a name ("ViT-B†" -> "†", "DeiT-B ↑384" ->
-    "↑384", "Swin-T (ICCV'21)" -> "(ICCV'21)"), spaces taken out, given the name without them
-    (unmarked_name); null when there are none."""
-    return _after(name, unmarked.fill_null(""))
+    """The marks before a name and the footnote marks, upscaling or venue after it ("ViT-B†" ->
+    "†", "DeiT-B ↑384" -> "↑384", "● NFNet-F4+" -> "●"), spaces taken out, given the name without
+    them (unmarked_name); null when there are none."""
+    leading = name.str.extract(f"({LEADING_MARKS})").str.replace_all(" ", "", literal=True)
+    trailing = _after(name.str.replace(LEADING_MARKS, ""), unmarked.fill_null(""))
+    marks = pl.concat_str(leading, trailing, ignore_nulls=True)
+    return pl.when(marks != "").then(marks)
 
 
 def plain_decimal_value(text: pl.Expr) -> pl.Expr:

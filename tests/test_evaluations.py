@@ -61,6 +61,10 @@ def first_row_beside(header: str, cell: str, usual: str) -> tuple[bool, list[str
         (["Fine-grained classification (CUB-200)"], "Fine-grained"),
         (["Stanford Cars"], "Stanford Cars"),
         (["Places-365"], "Places-365"),
+        (["Places205"], "Places205"),
+        # MCUNet's label over its Visual Wake Words table.
+        (["Model List", "The VWW model list:"], "VWW"),
+        (["Visual Wake Words"], "Visual Wake Words"),
         (["Transfer learning"], "Transfer learning"),
         (["Stylized-ImageNet"], "Stylized-ImageNet"),
         # The nearest heading that names an evaluation decides.

@@ -140,6 +140,12 @@ SYNONYMS = [
     ("ImageNet-1K / Top 5", "top5"),
     ("IN-1k / Top-5", "top5"),
     ("Accuracy / Top-1", "top1"),
+    # Japanese "model" and "pretraining data"; GroupMamba's "Image Res."; TF Model
+    # Optimization's dense model beside its pruned one.
+    ("モデル", "model"),
+    ("事前学習データ", "pretrain_dataset"),
+    ("Image Res.", "img_size"),
+    ("Non-sparse Top-1 Accuracy ", "top1"),
 ]
 
 

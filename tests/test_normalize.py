@@ -274,6 +274,12 @@ def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
         ("resnet_v1_50 🚀⭐", "resnet_v1_50", ["model:🚀⭐"]),
         ("DeiT-B ↑384 ❤️", "DeiT-B", ["model:↑384❤️"]),
         ("🚀", None, ["model:🚀"]),
+        # So is a legend's mark before a name ("● = ConvNet, ⋄ = hybrid"), not a "+" or "-".
+        ("● NFNet-F4+", "NFNet-F4+", ["model:●"]),
+        ("⋄ CoAtNet-5†", "CoAtNet-5", ["model:⋄†"]),
+        ("★EfficientNet-B7", "EfficientNet-B7", ["model:★"]),
+        ("+ SE", "+ SE", None),
+        ("-ResNet", "-ResNet", None),
     ],
 )
 def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
@@ -281,6 +287,20 @@ def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
 ) -> None:
     row = first_observation(RESULTS_HEADER, [model, "85", "95", "25", "224"])
     assert (row["model"], row["footnotes"], row["model_raw"]) == (name, footnotes, model)
+
+
+def test_a_japanese_comparison_gives_its_models_without_their_legend_marks() -> None:
+    markdown = (
+        "| モデル | 種別 | params | IN-1K top-1 | 事前学習データ |\n|---|---|---|---|---|\n"
+        "| ● EfficientNetV2-XL | CNN | 208M | 87.3 | IN-21K（公開） |\n"
+        "| **● NFNet-F4+** | **CNN** | 527M | **89.20** | **JFT-300M（非公開）** |\n"
+    )
+    observed = observed_markdown(markdown)
+    assert observed.select("model", "top1", "params_m", "pretrain_dataset", "status").rows() == [
+        ("EfficientNetV2-XL", 87.3, 208.0, "imagenet-22k", "result"),
+        ("NFNet-F4+", 89.2, 527.0, "jft-300m", "result"),
+    ]
+    assert observed.get_column("footnotes").to_list() == [["model:●"], ["model:●"]]
 
 
 def test_a_table_without_a_size_column_is_at_the_size_its_heading_names() -> None:
