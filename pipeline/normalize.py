@@ -47,8 +47,11 @@ ACCURACY_HEADER = r"(?i)acc"
 # A cell of a column of both accuracies: top-1, then "|" or "/", then top-5 ("76.5 | 93.4").
 ACCURACY_PAIR = r"^\s*(.+?)\s*[|/]\s*(.+?)\s*$"
 # A header that reads like an accuracy or an error rate, known or not: "Accuracy", "Validation
-# error (%)", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1", a bare "@1" (not "Latency@1").
-ACCURACY_LIKE = r"(?i)\bacc|top[\s_-]*[15](?:[^0-9]|$)|\berr|prec@|^\s*@\s*[15](?:[^0-9]|$)"
+# error (%)", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1", a bare "@1" (not "Latency@1", not "Memory
+# Access").
+ACCURACY_LIKE = (
+    r"(?i)\bacc(?:urac|[0-9@]|\b)|top[\s_-]*[15](?:[^0-9]|$)|\berr|prec@|^\s*@\s*[15](?:[^0-9]|$)"
+)
 
 
 def unknown_columns(tables: pl.DataFrame, cells: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -311,15 +314,15 @@ def table_findings(tables: pl.DataFrame) -> TableFindings:
 def tables_with_unread_accuracies(
     tables: pl.DataFrame, columns: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """The tables with a column of model names and headers that read like accuracies, none of
-    them read as top-1 or top-5 ("Accuracy", "Validation error (%)"), whose rows give no
-    result: source, line and those headers (accuracy_headers); columns are their
+    """The tables with headers that read like accuracies, none of them read as top-1 or top-5
+    ("Accuracy", "Validation error (%)", MCUNet's "Top-1 (fp32/int8)" beside "net_id"), whose
+    rows give no result: source, line and those headers (accuracy_headers); columns are their
     headers.table_columns, if read."""
     columns = table_columns(tables) if columns is None else columns
     no_accuracy = pl.col("pos_top1").is_null() & pl.col("pos_top5").is_null()
     accuracy_like = pl.element().filter(pl.element().str.contains(ACCURACY_LIKE))
     unread = (
-        columns.filter(pl.col("pos_model").is_not_null() & no_accuracy)
+        columns.filter(no_accuracy)
         .select(*TABLE_KEY, accuracy_headers=pl.col("unknown_columns").list.eval(accuracy_like))
         .filter(pl.col("accuracy_headers").list.len() > 0)
     )

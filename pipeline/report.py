@@ -64,7 +64,9 @@ def collect_warnings(
         quarantine_warnings(tables["quarantine"]),
         conflict_warnings(tables["conflicts"], tables["observations"]),
     ]
-    return pl.concat(warnings).sort("source", "line", "message", nulls_last=False)
+    # A warning is said once: four columns headed 'ResNet-18' in one table are one line.
+    ordered = pl.concat(warnings).sort("source", "line", "message", nulls_last=False)
+    return ordered.unique(maintain_order=True)
 
 
 def warning_lines(warnings: pl.DataFrame) -> list[str]:
@@ -121,8 +123,8 @@ def unnamed_model_warnings(unnamed: pl.DataFrame) -> pl.DataFrame:
 
 
 def unread_accuracy_warnings(unread: pl.DataFrame) -> pl.DataFrame:
-    """A warning per table of model names whose columns that read like accuracies are none of
-    them a known top-1 or top-5 header (normalize.tables_with_unread_accuracies)."""
+    """A warning per table whose columns that read like accuracies are none of them a known
+    top-1 or top-5 header (normalize.tables_with_unread_accuracies)."""
     quoted = pl.col("accuracy_headers").list.eval(pl.format("'{}'", pl.element())).list.join(", ")
     message = pl.format(
         "table has columns that read like accuracies ({}) but none is a known top-1 or top-5 "
@@ -135,9 +137,11 @@ def unread_accuracy_warnings(unread: pl.DataFrame) -> pl.DataFrame:
 def keeping_rows_out(elsewhere: pl.DataFrame, observations: pl.DataFrame) -> pl.DataFrame:
     """The tables reporting another evaluation under their headings, and those whose column of
     evaluation sets, protocols or precisions keeps a row out of results: a column naming
-    ImageNet-1k val on every row is no news."""
+    ImageNet-1k val on every row is no news, nor is an empty row between its rows (LocalMamba's
+    `||||||||`)."""
+    something = pl.any_horizontal(pl.col("model", "top1", "top5").is_not_null())
     kept_out = (
-        observations.filter(pl.col("status") == "not_results_table")
+        observations.filter((pl.col("status") == "not_results_table") & something)
         .select(TABLE_KEY)
         .unique()
         .with_columns(kept_out=pl.lit(True))

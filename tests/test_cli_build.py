@@ -295,6 +295,17 @@ def test_a_table_whose_accuracies_are_under_unknown_headers_is_one_warning_for_t
     ]
 
 
+def test_a_warning_repeated_word_for_word_is_said_once(tmp_path):
+    # openmixup's matrices head four columns 'ResNet-18' (one per training setting).
+    table = (
+        "| Model | Top-1 | ResNet-18 | ResNet-18 |\n|---|---|---|---|\n| a.in1k | 81 | 1 | 2 |\n"
+    )
+    assert warnings_of(tmp_path, table) == [
+        "warning: doc.md:1: column 'ResNet-18' maps to no known column; kept in "
+        "observations.raw_cells",
+    ]
+
+
 def test_an_html_table_gives_results_traced_to_its_lines(tmp_path):
     # FasterViT and MambaVision give their results in HTML tables like this one.
     raw = tmp_path / "raw"
@@ -348,7 +359,9 @@ def test_a_column_of_evaluation_sets_is_warned_of_only_where_it_keeps_rows_out(t
     # TI's zoo has a "Dataset" column that says ImageNet on every row: nothing to warn of.
     every_row = "| Model | Dataset | Top-1 |\n|---|---|---|\n| a.in1k | ImageNet | 80.1 |\n"
     one_row = "| Model | Dataset | Top-1 |\n|---|---|---|\n| b.in1k | CIFAR-100 | 90.2 |\n"
-    assert warnings_of(tmp_path, f"{every_row}\n{one_row}") == [
+    # LocalMamba's has empty rows between its groups (`||||`): they keep no row out.
+    spaced = "| Model | Dataset | Top-1 |\n|---|---|---|\n| c.in1k | ImageNet | 80.1 |\n||||\n"
+    assert warnings_of(tmp_path, f"{every_row}\n{one_row}\n{spaced}") == [
         "warning: doc.md:5: table has a 'Dataset' column of evaluation sets: its rows naming "
         "another set than ImageNet-1k are kept as observations, not results"
     ]

@@ -330,7 +330,10 @@ def test_a_table_of_accuracies_without_model_names_is_warned_of_by_its_first_col
         # numbers give no result, and the build says so for the table, not only per column.
         (["Model", "Accuracy", "GFLOPs"], "'Accuracy'"),
         (["Model", "Validation error (%)", "Params"], "'Validation error (%)'"),
-        (["Network", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1 (Err)"], None),
+        (
+            ["Network", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1 (Err)"],
+            "'Top-1 (ReaL)', 'acc@1 (v2)', 'Prec@1 (Err)'",
+        ),
         (["Model", "@1", "@5"], "'@1', '@5'"),
         (
             ["Model", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1 (Err)"],
@@ -339,13 +342,19 @@ def test_a_table_of_accuracies_without_model_names_is_warned_of_by_its_first_col
         # A known top-1 or top-5 is read: no such warning.
         (["Model", "Accuracy", "Top-1"], None),
         (["Model", "Top-5", "acc"], None),
-        # No model column: tables_without_model_names warns, or nothing reads like an accuracy.
-        (["Network", "Accuracy"], None),
+        # Without a column of model names too (MCUNet's "net_id", ARM's zoo): no other warning
+        # says the table holds accuracies.
+        (["Network", "Accuracy"], "'Accuracy'"),
+        (["net_id", "Top-1 (fp32/int8)"], "'Top-1 (fp32/int8)'"),
+        # A known top-1 without model names: tables_without_model_names warns.
+        (["Network", "Top-1", "Accuracy"], None),
         (["Model", "GFLOPs", "Throughput"], None),
         (["Model", "Topology", "Latency@1"], None),
+        (["Model", "Memory Access", "Accumulation"], None),
+        (["Model", "Acc.", "Top-1 Accuracy (int8)"], "'Acc.', 'Top-1 Accuracy (int8)'"),
     ],
 )
-def test_a_table_of_model_names_whose_accuracies_are_under_unknown_headers_is_warned_of(
+def test_a_table_whose_accuracies_are_under_unknown_headers_is_warned_of(
     header: list[str], warned: str | None
 ) -> None:
     unread = normalize.tables_with_unread_accuracies(tables_frame(header))
