@@ -55,10 +55,11 @@ SIZE_JOINER = re.compile(r"(?i)\s*(?:,|/|&|and|or)?\s*")
 # "efficientnet-b7_3rdparty-ra-noisystudent_in1k-600px"), "@336" ("UniFormerV2-L/14@336") or
 # "↑384" (a paper's "DeiT-B↑384": fine-tuned at 384). A bare number gives none: in "LeViT-384"
 # or "ResNet V2 200" it is a width or a depth. A timm architecture with a patch or window size
-# ends with its image size ("deit_base_patch16_384", "swin_base_patch4_window12_384.ms_in1k").
+# ends with its image size ("deit_base_patch16_384", "swin_base_patch4_window12_384.ms_in1k"),
+# in PaddleX's capitals too ("SwinTransformer_large_patch4_window12_384").
 NAME_IMAGE_SIZE = (
     r"(?:[-_\s]([0-9]{3,4})px|[@↑]\s*([0-9]{3,4}))$"
-    r"|^[a-z][a-z0-9_]*_(?:patch|window)[0-9]+[a-z0-9_]*_([0-9]{3,4})(?:\.[a-z0-9_]+)?$"
+    r"|(?i:^[a-z][a-z0-9_]*_(?:patch|window)[0-9]+[a-z0-9_]*_([0-9]{3,4})(?:\.[a-z0-9_]+)?$)"
 )
 # A pretraining-dataset cell naming no dataset, but no pretraining ("From scratch") or only the
 # pretraining method (mmpretrain's Pretrain column: "FCMAE" beside "FCMAE ImageNet-21k"): the

@@ -330,6 +330,10 @@ def test_a_table_without_a_size_column_is_at_the_size_its_heading_names() -> Non
         ("deit_base_patch16_384", 384),
         ("swin_base_patch4_window12_384.ms_in22k_ft_in1k", 384),
         ("vit_so400m_patch14_siglip_378*", 378),
+        # PaddleX's names, in capitals.
+        ("SwinTransformer_large_patch4_window12_384", 384),
+        ("ViT_base_patch16_224", 224),
+        ("ConvNeXt_base_384", None),
         # A bare number is a width or a depth as often as a size.
         ("levit_384", None),
         ("caformer_b36_384", None),
