@@ -34,6 +34,8 @@ NAMES_IMAGENET_1K = re.compile(
     r"(?<![^\W_])(?:(?i:imagenet)[\s_-]*(?:1[kK]|2012)|IN[\s_-]*1[kK]|(?i:ilsvrc))(?![^\W_])"
 )
 NAMES_PRETRAINING = re.compile(r"(?i)pre[\s_-]*train")
+# Chinese and Japanese characters: their words are not set apart by spaces.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 # A heading naming ImageNet or classification beside a detection or segmentation set ("# Backbones
 # for ImageNet classification, COCO detection and ADE20K segmentation") covers several tasks: the
 # detection set does not decide what a table with a top-1 column below it reports.
@@ -75,13 +77,14 @@ def _catalog() -> _Catalog:
     aliases = [alias for names in content["evaluations"].values() for alias in names]
     # Longest first, so "CIFAR-100" is named whole where "CIFAR" also matches.
     aliases.sort(key=len, reverse=True)
-    words = "|".join(_alias_pattern(alias) for alias in aliases)
+    words, run_together = _alternatives(aliases)
     columns = content["columns"]
     lead_aliases = [alias for group in LEAD_GROUPS for alias in content["evaluations"][group]]
     return _Catalog(
-        pattern=_whole_words(words),
+        pattern=_whole_words(aliases),
         # polars' regular expressions look around nothing: the word's edges are matched.
-        cell_pattern=rf"(?i)(?:^|[\W_])(?:{words})(?:[\W_]|$)",
+        cell_pattern=rf"(?i)(?:^|[\W_])(?:{words})(?:[\W_]|$)"
+        + (f"|{run_together}" if run_together else ""),
         set_columns=frozenset(header_key_text(name) for name in columns["evaluation_set"]),
         protocol_columns=frozenset(header_key_text(name) for name in columns["protocol"]),
         precision_columns=frozenset(header_key_text(name) for name in columns["precision"]),
@@ -91,7 +94,7 @@ def _catalog() -> _Catalog:
             for group, names in content["evaluations"].items()
             for alias in names
         },
-        lead_pattern=_whole_words("|".join(map(_alias_pattern, lead_aliases))),
+        lead_pattern=_whole_words(lead_aliases),
     )
 
 
@@ -103,9 +106,20 @@ def is_row_evaluation_column(header: pl.Expr) -> pl.Expr:
     return header_key(header).is_in(sorted(keys))
 
 
-def _whole_words(words: str) -> re.Pattern[str]:
-    """Alternatives (alias patterns joined by "|") matched as whole words, ignoring case."""
-    return re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_])", re.IGNORECASE)
+def _whole_words(aliases: list[str]) -> re.Pattern[str]:
+    """The aliases matched as whole words, ignoring case; those in Chinese or Japanese wherever
+    they stand (_alternatives)."""
+    words, run_together = _alternatives(aliases)
+    pattern = rf"(?<![^\W_])(?:{words})(?![^\W_])" + (f"|{run_together}" if run_together else "")
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _alternatives(aliases: list[str]) -> tuple[str, str]:
+    """The alias patterns joined by "|": those matched as whole words, and those written in
+    Chinese or Japanese, whose words run together ("下游baseLine": "downstream baseline")."""
+    run_together = [alias for alias in aliases if CJK.search(alias)]
+    words = [alias for alias in aliases if not CJK.search(alias)]
+    return "|".join(map(_alias_pattern, words)), "|".join(map(_alias_pattern, run_together))
 
 
 def _alias_pattern(alias: str) -> str:

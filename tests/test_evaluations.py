@@ -62,6 +62,10 @@ def first_row_beside(header: str, cell: str, usual: str) -> tuple[bool, list[str
         (["Stanford Cars"], "Stanford Cars"),
         (["Places-365"], "Places-365"),
         (["Places205"], "Places205"),
+        # Fine-tuned on other tasks: United-Perception's "下游baseLine" (resnet50/flower 96.86).
+        (["Downstream baseline"], "Downstream"),
+        (["下游baseLine"], "下游"),
+        (["分类", "下游任务"], "下游"),
         # MCUNet's label over its Visual Wake Words table.
         (["Model List", "The VWW model list:"], "VWW"),
         (["Visual Wake Words"], "Visual Wake Words"),
@@ -119,6 +123,9 @@ def test_a_heading_naming_another_evaluation_is_found(heading_path, evaluation):
         ["Image classification and COCO object detection"],
         # A quantization guide gives the FP32 accuracy beside the int8 one (MegEngine's).
         ["模型量化 Model Quantization"],
+        # Chinese text without an alias in it ("model download", "ImageNet results").
+        ["模型下载"],
+        ["ImageNet结果"],
         ["Pretrained on ImageNet-21K"],
     ],
 )
