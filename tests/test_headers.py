@@ -146,6 +146,7 @@ SYNONYMS = [
     ("事前学習データ", "pretrain_dataset"),
     ("Image Res.", "img_size"),
     ("Non-sparse Top-1 Accuracy ", "top1"),
+    ("ImageNet top-5 accuracy", "top5"),
 ]
 
 
