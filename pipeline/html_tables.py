@@ -12,11 +12,13 @@ table is read when its layout is a grid under its header rows:
 - a body cell spanning rows (`rowspan`) is repeated in each of them, as the page shows it;
 - a body row with more or fewer cells than the header is cut or padded, and marked ragged.
 
-Any other layout is not read, and says why (`UnreadTable.problem`): a `<thead>` after body
-rows, a body cell spanning columns, a table inside the table, no `</table>`. Cells are kept as
-written, their HTML with whitespace runs made one space and references that lack a semicolon
-(which HTML decodes and Markdown does not) given one, for the extractor to render as it renders
-pipe-table cells; the URLs of their `<a>` tags are kept apart, since rendering drops the tags.
+A table ends at its `</table>`, or, as in a browser, at a `<table>` outside its cells, which
+starts another. Any other layout is not read, and says why (`UnreadTable.problem`): a `<thead>`
+after body rows, a body cell spanning columns, a table inside a cell, no `</table>`. Cells are
+kept as written, their HTML with whitespace runs made one space and references that lack a
+semicolon (which HTML decodes and Markdown does not) given one, for the extractor to render as
+it renders pipe-table cells; the URLs of their `<a>` tags are kept apart, since rendering drops
+the tags.
 """
 
 import re
@@ -155,6 +157,12 @@ class _TableParser(HTMLParser):
         if self.closed:
             return
         if tag == "table":
+            if self.depth == 1 and self.cell is None:
+                # Outside a cell, a <table> ends the open table and starts another, as in a
+                # browser: Vega's model zoo writes "<table>" for the "</table>" of its first.
+                self.closed = True
+                self.end_line, self.end_column = self.getpos()
+                return
             self.depth += 1
             if self.depth > 1 and self.problem is None:
                 self.problem = "it holds a table inside it"

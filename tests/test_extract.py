@@ -791,6 +791,24 @@ def test_a_myst_table_directive_beside_a_pipe_table_leaves_the_pipe_table_read()
     assert tables_not_read(markdown) == [(1, "a MyST table directive", MYST_CODE)]
 
 
+def test_a_table_tag_written_for_a_closing_one_leaves_the_tables_after_it_read():
+    # Vega's model zoo: a "<table>" where "</table>" belongs hid the tables after it. A browser
+    # ends the first table there and opens an empty one, which the next <table> ends.
+    markdown = (
+        "<table>\n<tr><td>Model</td><td>PSNR</td></tr>\n<tr><td>ESRN</td><td>37.79</td></tr>\n"
+        "<table>\n\n| Model | mIOU |\n|---|---|\n| Adelaide | 0.7602 |\n\n"
+        "<table>\n<tr><th>Model</th><th>Top-1</th></tr>\n<tr><td>D-Net-21</td><td>61.51</td></tr>\n"
+        "</table>\n"
+    )
+    tables = extract_tables(markdown, "doc.md")
+    assert [(table.line, table.header) for table in tables] == [
+        (2, ("Model", "PSNR")),
+        (6, ("Model", "mIOU")),
+        (11, ("Model", "Top-1")),
+    ]
+    assert tables_not_read(markdown) == [(4, "an HTML <table>", "it has no rows")]
+
+
 def test_a_table_after_an_unread_one_on_its_line_is_read_and_the_unread_one_named():
     markdown = (
         "<table><tr><th>a</th></tr><tr><td colspan=2>x</td></tr></table>"

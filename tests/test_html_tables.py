@@ -217,6 +217,18 @@ def test_reading_stops_at_the_closing_tag_of_the_table_it_started():
     assert (read_table.end_line, read_table.rows) == (2, (GridRow(2, ("1",), False, ()),))
 
 
+def test_a_table_ends_at_a_table_tag_outside_its_cells_as_in_a_browser():
+    # Vega's model zoo: "<table>" written for the "</table>" of a table.
+    lines = ["<table><tr><th>a</th></tr>", "<tr><td>1</td></tr>", "<table>", "<tr><th>b</th></tr>"]
+    read_table = read_html_table(lines[0], lines, 0)
+    assert isinstance(read_table, HtmlGrid)
+    assert (read_table.end_line, read_table.end_column) == (3, 0)
+    assert read_table.rows == (GridRow(2, ("1",), False, ()),)
+    # Inside a cell, a <table> is a table inside the table.
+    nested = read("<table><tr><td>1<table><tr><td>2</td></tr></table></td></tr></table>")
+    assert nested == UnreadTable(1, "it holds a table inside it")
+
+
 def test_a_table_of_5000_rows_one_per_line_is_read_whole():
     lines = ["<table>", "<tr><th>Model</th><th>Top-1</th></tr>"]
     lines += [f"<tr><td>m-{number}</td><td>{number % 90}.5</td></tr>" for number in range(5000)]
