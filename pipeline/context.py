@@ -352,6 +352,7 @@ def link_datasets(links: pl.Series) -> pl.DataFrame:
     # joined back, not evaluated inside every row's list.
     rows = links.cast(pl.List(pl.String)).to_frame("links").with_row_index("row")
     named = pl.col("dataset") != SOME_STEP_ON_IN1K
+    datasets = pl.col("dataset").filter(named)
     stated = (
         rows.filter(pl.col("links").list.len() > 0)
         .explode("links")
@@ -361,19 +362,17 @@ def link_datasets(links: pl.Series) -> pl.DataFrame:
         .unnest("statement")
         .group_by("row")
         .agg(
-            link_dataset=pl.col("dataset").filter(named).first(),
+            link_dataset=datasets.first(),
             link_label=pl.col("label").filter(named).first(),
-            agreed=(pl.col("dataset").filter(named).n_unique() == 1)
-            & ((pl.col("dataset").filter(named).first() == LINKED_DATASETS["in1k"]) | named.all()),
+            agreed=(datasets.n_unique() == 1)
+            & ((datasets.first() == LINKED_DATASETS["in1k"]) | named.all()),
         )
         .filter("agreed")
-        .drop("agreed")
     )
-    empty = {"link_dataset": pl.String, "link_label": pl.String}
     return (
         rows.select("row")
         .join(stated, on="row", how="left", maintain_order="left")
-        .select(pl.col(name).cast(dtype) for name, dtype in empty.items())
+        .select(pl.col("link_dataset", "link_label").cast(pl.String))
     )
 
 

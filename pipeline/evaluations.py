@@ -77,14 +77,13 @@ def _catalog() -> _Catalog:
     aliases = [alias for names in content["evaluations"].values() for alias in names]
     # Longest first, so "CIFAR-100" is named whole where "CIFAR" also matches.
     aliases.sort(key=len, reverse=True)
-    words, run_together = _alternatives(aliases)
+    words, anywhere = _alternatives(aliases)
     columns = content["columns"]
     lead_aliases = [alias for group in LEAD_GROUPS for alias in content["evaluations"][group]]
     return _Catalog(
         pattern=_whole_words(aliases),
         # polars' regular expressions look around nothing: the word's edges are matched.
-        cell_pattern=rf"(?i)(?:^|[\W_])(?:{words})(?:[\W_]|$)"
-        + (f"|{run_together}" if run_together else ""),
+        cell_pattern=rf"(?i)(?:^|[\W_])(?:{words})(?:[\W_]|$){anywhere}",
         set_columns=frozenset(header_key_text(name) for name in columns["evaluation_set"]),
         protocol_columns=frozenset(header_key_text(name) for name in columns["protocol"]),
         precision_columns=frozenset(header_key_text(name) for name in columns["precision"]),
@@ -109,17 +108,17 @@ def is_row_evaluation_column(header: pl.Expr) -> pl.Expr:
 def _whole_words(aliases: list[str]) -> re.Pattern[str]:
     """The aliases matched as whole words, ignoring case; those in Chinese or Japanese wherever
     they stand (_alternatives)."""
-    words, run_together = _alternatives(aliases)
-    pattern = rf"(?<![^\W_])(?:{words})(?![^\W_])" + (f"|{run_together}" if run_together else "")
-    return re.compile(pattern, re.IGNORECASE)
+    words, anywhere = _alternatives(aliases)
+    return re.compile(rf"(?<![^\W_])(?:{words})(?![^\W_]){anywhere}", re.IGNORECASE)
 
 
 def _alternatives(aliases: list[str]) -> tuple[str, str]:
-    """The alias patterns joined by "|": those matched as whole words, and those written in
-    Chinese or Japanese, whose words run together ("下游baseLine": "downstream baseline")."""
-    run_together = [alias for alias in aliases if CJK.search(alias)]
-    words = [alias for alias in aliases if not CJK.search(alias)]
-    return "|".join(map(_alias_pattern, words)), "|".join(map(_alias_pattern, run_together))
+    """The alias patterns to match as whole words, joined by "|"; and, each after a "|", those
+    written in Chinese or Japanese, whose words run together ("下游baseLine": "downstream
+    baseline"), to match anywhere ("" when none)."""
+    words = [_alias_pattern(alias) for alias in aliases if not CJK.search(alias)]
+    anywhere = [f"|{_alias_pattern(alias)}" for alias in aliases if CJK.search(alias)]
+    return "|".join(words), "".join(anywhere)
 
 
 def _alias_pattern(alias: str) -> str:
