@@ -20,6 +20,15 @@ TIMM_NAME = r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$"
 # A tag with an `ft` token was fine-tuned on what follows it: "sbb_e200_in12k_ft_in1k".
 FINE_TUNED_TAG = r"(?:^|_)ft(?:_|$)"
 UNTAGGED_TIMM_NAME = r"^[a-z][a-z0-9_]*_"
+# A name marking ImageNet-21k as its pretraining in words of its own: mmpretrain's
+# "swin-base_in21k-pre-3rdparty_in1k" ("-pre"), a benchmark's "mobilevitv2_150/in21k-1k" and
+# "ConvNeXt-L 22k-1k" (then ImageNet-1k). A bare "(IN21k)" may be what the model was trained or
+# tested on alone, and names none.
+NAME_PRETRAINED = (
+    r"(?i)(?:^|[-_/\s(])((?:in)?2[12]k)(?:-pre|[-_]?(?:to|ft)?[-_]?(?:in)?1k)(?:[-_.\s)]|$)"
+)
+# A bare "21k"/"22k" of a name is the catalog's in21k/in22k.
+BARE_21K = r"^(2[12]k)$"
 # ImageNet-1k, which every result is evaluated on, named in a heading as the dataset fine-tuned
 # or evaluated on is no pretraining dataset: "Fine-tuning on ImageNet-1k", "IN-1K fine-tuned
 # EVA-02", "Image Classification on ImageNet-1k" (mmpretrain's heading over ImageNet-21k
@@ -317,7 +326,8 @@ def tag_dataset_token(model: pl.Expr) -> pl.Expr:
     -> in12k), else the first of two after it ("fcmae_ft_in22k_in1k" -> in22k): the last one
     is the fine-tuning, so "swag_ft_in1k", whose pretraining data the catalog does not know,
     names no pretraining dataset rather than ImageNet-1k. A name without a tag may end in one
-    in capitals ("edgenext_base_IN21K"): the token as written."""
+    in capitals ("edgenext_base_IN21K"), or mark ImageNet-21k as its pretraining
+    (NAME_PRETRAINED: "swin-base_in21k-pre-3rdparty_in1k"): the token as written."""
     tokens = "|".join(map(re.escape, sorted(dataset_catalog().tags, key=len, reverse=True)))
 
     def pretraining_token(tag: pl.Expr) -> pl.Expr:
@@ -331,7 +341,18 @@ def tag_dataset_token(model: pl.Expr) -> pl.Expr:
     # Tags repeat ("in12k_ft_in1k" on thousands of rows): each distinct tag is searched once.
     in_tag = per_distinct(pretrained_tag(model), pretraining_token)
     in_untagged_name = model.str.extract(rf"(?i){UNTAGGED_TIMM_NAME}({tokens})$")
-    return pl.coalesce(in_tag, in_untagged_name)
+    # Only where ImageNet-21k is the first dataset the name names: EVA-02's
+    # "eva02_L_pt_m38m_medft_in21k_ft_in1k" was pretrained on Merged-38M.
+    first_token = rf"(?i)(?:^|[-_/\s(])({tokens}|2[12]k)(?:[-_/\s).]|to|ft|$)"
+
+    def marked_first(names: pl.Expr) -> pl.Expr:
+        marked = names.str.extract(NAME_PRETRAINED)
+        first = names.str.extract(first_token)
+        return pl.when(first.str.to_lowercase() == marked.str.to_lowercase()).then(marked)
+
+    # Few names mark it: the first token is looked for in those only.
+    marking = pl.when(model.str.contains(NAME_PRETRAINED)).then(model)
+    return pl.coalesce(in_tag, in_untagged_name, per_distinct(marking, marked_first))
 
 
 def tag_dataset(model: pl.Expr) -> pl.Expr:
@@ -340,9 +361,10 @@ def tag_dataset(model: pl.Expr) -> pl.Expr:
 
 
 def token_dataset(token: pl.Expr) -> pl.Expr:
-    """The dataset a tag token names, in any case ("in12k", "IN21K"), or null."""
+    """The dataset a tag token names, in any case ("in12k", "IN21K", a name's "22k"), or null."""
     tags = dataset_catalog().tags
-    return token.str.to_lowercase().replace_strict(tags, default=None, return_dtype=pl.String)
+    lowercase = token.str.to_lowercase().str.replace(BARE_21K, "in$1")
+    return lowercase.replace_strict(tags, default=None, return_dtype=pl.String)
 
 
 def link_datasets(links: pl.Series) -> pl.DataFrame:

@@ -87,6 +87,19 @@ TAGS = [
     ("caformer_b36_384", None, None),
     ("resnet50.tv_weights", None, None),
     ("ViT-L in1k", None, None),
+    # A name marking ImageNet-21k as its pretraining: mmpretrain's "-pre", then ImageNet-1k.
+    ("swin-base_in21k-pre-3rdparty_in1k-384", "imagenet-22k", "in21k"),
+    ("beit-base-p16_beit-in21k-pre_3rdparty_in1k", "imagenet-22k", "in21k"),
+    ("mobilevitv2_150/in21k-1k", "imagenet-22k", "in21k"),
+    ("ConvNeXt-L 22k-1k", "imagenet-22k", "22k"),
+    ("Swin-B (22kto1k)", "imagenet-22k", "22k"),
+    # A bare "(IN21k)" may be what the model was trained on alone.
+    ("ViT-B/16 (IN21k)", None, None),
+    ("convnext-v2-atto_fcmae-pre_3rdparty_in1k", None, None),
+    ("ResNet-21k", None, None),
+    # ImageNet-21k after another dataset is an intermediate fine-tuning (EVA-02's).
+    ("eva02_L_pt_m38m_medft_in21k_ft_in1k_p14", None, None),
+    ("eva02_B_pt_in21k_medft_in21k_ft_in1k_p14", "imagenet-22k", "in21k"),
 ]
 
 
