@@ -252,7 +252,9 @@ def linear_probe(model: pl.Expr) -> pl.Expr:
 # A model name with a quantization word names a quantized model, another model than the full
 # precision one it is named after: TI's "MobileNetV2-QAT" (quantization-aware training, 8 bit)
 # beside "MobileNetV2", "ResNet50 INT8", "DeiT-S (PTQ)", "ViT-B W8A8".
-QUANTIZED_NAME = r"(?i)(?:^|[\s_(.-])(?:qat|ptq|int[248]|w[248]a[248]|quantized)(?:[\s_).-]|$)"
+QUANTIZED_NAME = (
+    r"(?i)(?:^|[\s_(.-])(?:qat|ptq|int[248]|w[248]a[248]|quant|quantized)(?:[\s_).-]|$)"
+)
 
 
 def named_elsewhere(model: pl.Expr) -> pl.Expr:

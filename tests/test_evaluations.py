@@ -62,6 +62,8 @@ def first_row_beside(header: str, cell: str, usual: str) -> tuple[bool, list[str
         (["Stanford Cars"], "Stanford Cars"),
         (["Places-365"], "Places-365"),
         (["Places205"], "Places205"),
+        # Brevitas' quantization-aware training examples.
+        (["QAT Examples"], "QAT"),
         # Fine-tuned on other tasks: United-Perception's "下游baseLine" (resnet50/flower 96.86).
         (["Downstream baseline"], "Downstream"),
         (["下游baseLine"], "下游"),
@@ -297,6 +299,15 @@ PRECISIONS = [
     ("压缩方法", "quant_post", False),
     ("压缩方法", "teacher", True),
     ("压缩方法", "ResNet50_vd distill", False),
+    # STM32's "Format": Float beside Int8; a file format names the model as trained.
+    ("Format", "Float", True),
+    ("Format", "Int8", False),
+    ("Format", "ONNX", True),
+    ("Format", "TFLite", True),
+    # PocketFlow's channel pruning: 0.2 ... 0.7 of the channels pruned.
+    ("Prune Ratio", "0.5", False),
+    ("Prune Ratio", "0", True),
+    ("Pruning Ratio", "0%", True),
 ]
 ROW_COLUMN_WARNINGS = {
     "protocol": (
@@ -352,6 +363,9 @@ def test_a_row_naming_another_protocol_or_precision_in_its_column_gives_no_resul
         ("DeiT-S (PTQ)", True),
         ("ViT-B W8A8", True),
         ("MobileNetV2 quantized", True),
+        ("PP-ResNet quant", True),
+        ("resnet50_quant", True),
+        ("Quantum-Net", False),
         ("QATNet-S", False),
         ("resnet50.a1_in1k", False),
     ],
