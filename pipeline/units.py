@@ -49,8 +49,13 @@ MARK_IN_PARENTHESES = rf"\s*\([{MARKS}]+\)"
 # Badges after a name: symbols and emoji ("efficientnet_m🚀⭐", Hailo's model zoo marks the
 # models it optimized), with the joiners and variation selectors of emoji.
 BADGES = r"\s*[\p{So}\x{FE0F}\x{200D}]+"
+# A link to the weights after a name, its text left in the cell (Axis' "[MobilenetV2](...)
+# ([ckpt](...))"): where the model is, not which model.
+WEIGHTS_NOTE = r"\s*\((?i:ckpt|checkpoints?|weights?|download|logs?|config)\)"
 # The notes that end a name, in the order they are written: "DeiT-B (ICCV'21) ↑384 (*) 🚀".
-NAME_NOTES = rf"(?:{VENUE_NOTE})?(?:{UPSCALED})?(?:{MARK_IN_PARENTHESES})?(?:{BADGES})?$"
+NAME_NOTES = (
+    rf"(?:{VENUE_NOTE})?(?:{UPSCALED})?(?:{MARK_IN_PARENTHESES})?(?:{BADGES})?(?:{WEIGHTS_NOTE})?$"
+)
 # A legend's mark before a name ("● NFNet-F4+", "⋄ CoAtNet-5": a comparison's "● = ConvNet,
 # ⋄ = hybrid"): symbols, bullets and footnote marks, not "+" or "-" ("+ SE" is an ablation).
 LEADING_MARKS = rf"^(?:[\p{{So}}⋄⋆∗∘∙•·{MARKS}]\s*)+"
@@ -100,6 +105,12 @@ IMAGE_SIZE = r"^[0-9]+\s*(?:[xX×*]\s*[0-9]+)?\s*(?:px|\^2|²)?$"
 # before them ("3x224x224"): the sides are the size.
 SIDES = r"[0-9]+\s*[xX×*]\s*[0-9]+"
 WITH_CHANNELS = rf"^(?:({SIDES})\s*[xX×*]\s*[13]|[13]\s*[xX×*]\s*({SIDES}))$"
+# A shape written as a tuple, with or without its channels (Mobilint's "(224,224,3)"):
+# its sides are the size, as in "224x224".
+TUPLE_SHAPE = (
+    r"^[(\[]\s*(?:([0-9]+)\s*,\s*([0-9]+)(?:\s*,\s*[13])?"
+    r"|[13]\s*,\s*([0-9]+)\s*,\s*([0-9]+))\s*[)\]]$"
+)
 SIZE_SEPARATORS = {"×": "x", "X": "x", "*": "x", "px": "", "^2": "", "²": "", " ": ""}
 # Sequence lengths: "576" tokens (NaFlexViT rows), "576 tokens".
 SEQUENCE_LENGTH = r"^[0-9]+\s*(?:tokens?)?$"
@@ -241,8 +252,10 @@ def _image_sides(text: pl.Expr) -> pl.Expr:
 
 
 def _without_channels(text: pl.Expr) -> pl.Expr:
-    """An image size text without the channels of a shape ("300x300x3" -> "300x300")."""
-    return text.str.replace(WITH_CHANNELS, "${1}${2}")
+    """An image size text without the channels of a shape ("300x300x3" -> "300x300"), a tuple
+    as its sides ("(224,224,3)" -> "224x224")."""
+    sides = text.str.replace(TUPLE_SHAPE, "${1}${3}x${2}${4}")
+    return sides.str.replace(WITH_CHANNELS, "${1}${2}")
 
 
 def _is_square(sides: pl.Expr) -> pl.Expr:

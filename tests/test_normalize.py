@@ -279,6 +279,10 @@ def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
         ("⋄ CoAtNet-5†", "CoAtNet-5", ["model:⋄†"]),
         ("★EfficientNet-B7", "EfficientNet-B7", ["model:★"]),
         ("+ SE", "+ SE", None),
+        # A link to the weights after a name (Axis' "[MobilenetV2](...) ([ckpt](...))").
+        ("MobilenetV2 (ckpt)", "MobilenetV2", ["model:(ckpt)"]),
+        ("ResNet-50* (Weights)", "ResNet-50", ["model:*(Weights)"]),
+        ("ResNet-50 (torch)", "ResNet-50 (torch)", None),
         ("-ResNet", "-ResNet", None),
     ],
 )
