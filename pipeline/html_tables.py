@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from html import unescape
 from html.parser import HTMLParser
+from itertools import islice
 
 SECTIONS = {"thead", "tbody", "tfoot"}
 CELLS = {"td", "th"}
@@ -245,7 +246,8 @@ def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadT
     rows = [row for row in parser.rows if row.cells]
     if not rows:
         return UnreadTable(end_line, "it has no rows")
-    head_rows = _header_rows(rows)
+    text = parser.text()
+    head_rows = _header_rows(rows, text)
     pairs = zip(rows, head_rows, strict=False)
     misplaced = next((head for row, head in pairs if row is not head), None)
     if misplaced is not None:
@@ -258,21 +260,21 @@ def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadT
         return UnreadTable(
             end_line, f"a cell at line {first + spanning.line} spans {spanning.colspan} columns"
         )
-    text = parser.text()
     header = _column_names(text, head_rows)
     caption = _html_text(text[slice(*parser.caption)]) if parser.caption else None
     return HtmlGrid(
         first + head_rows[0].line,
         end_line,
         header,
-        tuple(_body_rows(text, body, len(header), first)),
+        tuple(_body_rows(text, rows, len(head_rows), len(header), first)),
         caption or None,
     )
 
 
-def _header_rows(rows: list[_Row]) -> list[_Row]:
+def _header_rows(rows: list[_Row], text: str) -> list[_Row]:
     """The rows of <thead>; else the leading rows of <th> cells only, else the first row, with
-    the rows their cells span down into."""
+    the rows their cells span down into; an empty cell spanning down to the last row is a
+    separator beside every row, not part of the header."""
     head = [row for row in rows if row.head]
     if head:
         # A cell of <thead> spans no row past it, as in a browser.
@@ -285,7 +287,13 @@ def _header_rows(rows: list[_Row]) -> list[_Row]:
     reach = max(len(leading), 1)
     index = 0
     while index < min(reach, len(rows)):
-        reach = max(reach, index + max(cell.rowspan for cell in rows[index].cells))
+        # CoreML's empty separator column spans the body too: it takes no row into the header.
+        spans = [
+            cell.rowspan
+            for cell in rows[index].cells
+            if index + cell.rowspan < len(rows) or _shows(_cell_html(text, cell))
+        ]
+        reach = max(reach, index + max(spans, default=1))
         index += 1
     return rows[:index]
 
@@ -334,10 +342,15 @@ def _placed_cells(rows: list[_Row]) -> Iterator[dict[int, _Cell]]:
         yield placed
 
 
-def _body_rows(text: str, body: list[_Row], width: int, first: int) -> list[GridRow]:
-    """Each body row's cells, a cell spanning rows repeated in each, cut or padded to width."""
+def _body_rows(text: str, rows: list[_Row], head: int, width: int, first: int) -> list[GridRow]:
+    """Each body row's cells (the rows after the first `head`), a cell spanning rows repeated in
+    each, cut or padded to width. A header cell spanning down into the body fills its columns
+    there too (CoreML's empty separator column), as in a browser."""
     grid_rows = []
-    for row, placed in zip(body, _placed_cells(body), strict=True):
+    body = rows[head:]
+    # A cell of <thead> spans no row past it, as in a browser: that body is laid out alone.
+    placements = _placed_cells(body) if rows[0].head else islice(_placed_cells(rows), head, None)
+    for row, placed in zip(body, placements, strict=True):
         count = max(placed) + 1
         cells = tuple(
             _cell_html(text, placed[column]) if column in placed else ""

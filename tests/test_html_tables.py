@@ -136,6 +136,16 @@ def test_a_grid_under_one_header_row_is_read(text, header, rows):
             ("backbone", "ImageNet-1K / Top-1"),
             [("ViT-S/14", "81.1"), ("ViT-B/14", "81.1")],
         ),
+        # CoreML's zoo: an empty separator column spanning every row is no header; it fills its
+        # column in the body too. The empty corner spanning two rows makes two header rows.
+        (
+            "<table><tr><td rowspan=2></td><td colspan=2><b>Source</b></td><td rowspan=4></td>"
+            "<td><b>Latency</b></td></tr><tr><td>Top-1</td><td>Top-5</td><td>CPU</td></tr>"
+            "<tr><td>R50</td><td>76.15</td><td>92.87</td><td>70</td></tr>"
+            "<tr><td>R101</td><td>77.37</td><td>93.56</td><td>165</td></tr></table>",
+            ("", "<b>Source</b> / Top-1", "<b>Source</b> / Top-5", "", "<b>Latency</b> / CPU"),
+            [("R50", "76.15", "92.87", "", "70"), ("R101", "77.37", "93.56", "", "165")],
+        ),
         # A header row spanning every row leaves no body row.
         (
             '<table><tr><th rowspan="2">a</th></tr><tr><td>1</td></tr></table>',
