@@ -149,9 +149,9 @@ class NormalizedObservation(pa.DataFrameModel):
     pretrain_dataset_basis: str = pa.Field(
         nullable=True,
         description=(
-            "Where the pretraining dataset came from: its cell, the timm name's tag, the row's "
-            "links (a checkpoint file such as vrwkv_l_22kto1k_384.pth) or the heading: cell, "
-            "tag, link or heading"
+            "Where the pretraining dataset came from: its cell, the model name's tag (timm's "
+            "in22k_ft_in1k, mmpretrain's in21k-pre), the row's links (a checkpoint file such as "
+            "vrwkv_l_22kto1k_384.pth) or the heading: cell, tag, link or heading"
         ),
         metadata={"unit": "", "example": "heading"},
     )
