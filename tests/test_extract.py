@@ -259,10 +259,25 @@ TABLE = "| a |\n|---|\n| 1 |\n"
         # A heading, a code block or another table after the label ends it.
         (f"**Label:**\n\n## Heading\n\n{TABLE}", [None]),
         (f"**Label:**\n\n```\ncode\n```\n\n{TABLE}", [None]),
-        # Prose is no label: a sentence, two lines, bold words inside a line, a long line.
-        (f"The models are trained on ImageNet-1K.\n\n{TABLE}", [None]),
-        (f"Table tennis players.\n\n{TABLE}", [None]),
-        (f"Table 3 shows the results.\n\n{TABLE}", [None]),
+        # So does a one-line sentence: ChainerCV's "Single crop error rates of the models ...",
+        # DeiT's "We provide baseline DeiT models pretrained on ImageNet 2012."
+        (
+            f"Single crop error rates of the models.\n\n{TABLE}",
+            ["Single crop error rates of the models."],
+        ),
+        (
+            f"The models are trained on ImageNet-1K.\n{TABLE}",
+            ["The models are trained on ImageNet-1K."],
+        ),
+        # Prose is no label: two lines, bold words inside a line, a line ending otherwise, a long
+        # line.
+        (f"The models are trained\non ImageNet-1K.\n\n{TABLE}", [None]),
+        (f"See the results below!\n\n{TABLE}", [None]),
+        # A sentence of two clauses, or a negation, says more than what the table is.
+        (f"Not pretrained on ImageNet-22K.\n\n{TABLE}", [None]),
+        (f"Linear probes are in the paper; these are fine-tuned.\n\n{TABLE}", [None]),
+        (f"Models trained without distillation.\n\n{TABLE}", [None]),
+        (f"{'word ' * 40}.\n\n{TABLE}", [None]),
         (f"**ImageNet-22K**\nmodels:\n\n{TABLE}", [None]),
         (f"Trained on **ImageNet-22K**\n\n{TABLE}", [None]),
         (f"{'word ' * 40}:\n\n{TABLE}", [None]),
