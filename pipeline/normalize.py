@@ -37,7 +37,10 @@ MILLIONS_HEADER = r"(?i)[(\[]\s*(?:m|mil|millions?)\s*[)\]]|\bmillions?\b"
 # "[Download](...)", Swin's "[github](...)/[baidu](...)".
 WEIGHTS_LINK = (
     r"(?i)^(?:(?:download|ckpt|checkpoints?|weights?|model|links?|url|github|baidu|google|drive"
-    r"|gdrive|onedrive|huggingface|hf|hub|here|pth|logs?|config)(?:[\s/|,;&+·-]+|$))+$"
+    r"|gdrive|onedrive|huggingface|hf|hub|here|pth|logs?|config"
+    # Where weights are hosted (SLaK's "[Surf Drive](...)", "Baidu Disk", "Tsinghua Cloud").
+    r"|surf|disk|cloud|tsinghua|dropbox|baiduyun|baidupan|pan|yun|box|hugging|face|modelscope"
+    r"|🤗)(?:[\s/|,;&+·-]+|$))+$"
 )
 POSITION_COLUMNS = [f"pos_{column}" for column in headers.CANONICAL_COLUMNS]
 # An accuracy header giving the error rate: "Top-1 error", "top-5 err.", "Top-1 error rate".

@@ -56,6 +56,8 @@ WEIGHTS_NOTE = r"\s*\((?i:ckpt|checkpoints?|weights?|download|logs?|config)\)"
 NAME_NOTES = (
     rf"(?:{VENUE_NOTE})?(?:{UPSCALED})?(?:{MARK_IN_PARENTHESES})?(?:{BADGES})?(?:{WEIGHTS_NOTE})?$"
 )
+# A row of dashes inside a table (RADIO's "|-----|-----|" between groups) names no model.
+RULE_LINE = r"^[-–—=_:.\s]+$"
 # A legend's mark before a name ("● NFNet-F4+", "⋄ CoAtNet-5": a comparison's "● = ConvNet,
 # ⋄ = hybrid"): symbols, bullets and footnote marks, not "+" or "-" ("+ SE" is an ablation).
 LEADING_MARKS = rf"^(?:[\p{{So}}⋄⋆∗∘∙•·{MARKS}]\s*)+"
@@ -196,7 +198,7 @@ def unmarked_name(name: pl.Expr) -> pl.Expr:
     ("● NFNet-F4+" -> "NFNet-F4+"); null when only marks."""
     body = name.str.replace(LEADING_MARKS, "")
     text = without_marks(without_marks(body).str.replace(NAME_NOTES, ""))
-    return pl.when(text != "").then(text)
+    return pl.when((text != "") & ~text.str.contains(RULE_LINE)).then(text)
 
 
 def name_mark(name: pl.Expr, unmarked: pl.Expr) -> pl.Expr:
@@ -206,7 +208,7 @@ def name_mark(name: pl.Expr, unmarked: pl.Expr) -> pl.Expr:
     leading = name.str.extract(f"({LEADING_MARKS})").str.replace_all(" ", "", literal=True)
     trailing = _after(name.str.replace(LEADING_MARKS, ""), unmarked.fill_null(""))
     marks = pl.concat_str(leading, trailing, ignore_nulls=True)
-    return pl.when(marks != "").then(marks)
+    return pl.when((marks != "") & ~name.str.contains(RULE_LINE)).then(marks)
 
 
 def plain_decimal_value(text: pl.Expr) -> pl.Expr:

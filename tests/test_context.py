@@ -253,9 +253,13 @@ PRETRAIN = [
     (("ViT-B", "mocov3 300e", None), (None, None, None, None)),
     # A method beside a dataset the catalog does not know is still that unknown dataset.
     (
-        ("ViT-L", "DINOv2 LVD-142M", None),
-        (None, None, None, "pretrain_dataset: 'DINOv2 LVD-142M' names no known dataset"),
+        ("ViT-L", "DINOv2 LVD-1689M", None),
+        (None, None, None, "pretrain_dataset: 'DINOv2 LVD-1689M' names no known dataset"),
     ),
+    # DINOv2's and DataComp's own datasets (CAPI's, CLIPA's tables).
+    (("ViT-L/14", "LVD-142M", None), ("lvd-142m", "LVD-142M", "cell", None)),
+    (("L/14", "DataCOMP-1B", None), ("datacomp-1b", "DataCOMP-1B", "cell", None)),
+    (("vit_large_patch14_dinov2.lvd142m", None, None), ("lvd-142m", "lvd142m", "tag", None)),
     # A yes/no column says whether the weights were pretrained, not on what (tw's model zoo).
     (("resnet50", "Y", "imagenet-1k"), ("imagenet-1k", "IMAGENET-1K", "heading", None)),
     (("resnet50", "N", None), (None, None, None, None)),

@@ -281,6 +281,9 @@ def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
         ("+ SE", "+ SE", None),
         # A link to the weights after a name (Axis' "[MobilenetV2](...) ([ckpt](...))").
         ("MobilenetV2 (ckpt)", "MobilenetV2", ["model:(ckpt)"]),
+        # A row of dashes between groups (RADIO's) names no model.
+        ("------------------------", None, None),
+        (":---:", None, None),
         ("ResNet-50* (Weights)", "ResNet-50", ["model:*(Weights)"]),
         ("ResNet-50 (torch)", "ResNet-50 (torch)", None),
         ("-ResNet", "-ResNet", None),
@@ -474,6 +477,12 @@ def test_rows_normalized_in_batches_equal_rows_normalized_at_once(
         (["name", "Top-1", "Model"], ["LESA_WRN50", "82.1", "Download"], "LESA_WRN50", None),
         (["Frozen Model", "Top-1", "Model"], ["UniFormerV2-B", "82.1", "ckpt"], None, None),
         (["Model", "Top-1"], ["Google Drive", "82.1"], None, None),
+        # Where weights are hosted (SLaK's "[Surf Drive](...)"; "Baidu Disk", "🤗 HF").
+        (["name", "Top-1", "model"], ["SLaK-T", "82.1", "Surf Drive"], "SLaK-T", None),
+        (["name", "Top-1", "model"], ["SLaK-T", "82.1", "Baidu Disk"], "SLaK-T", None),
+        (["name", "Top-1", "model"], ["SLaK-T", "82.1", "Tsinghua Cloud"], "SLaK-T", None),
+        (["name", "Top-1", "model"], ["SLaK-T", "82.1", "🤗 HF"], "SLaK-T", None),
+        (["Model", "Top-1"], ["CloudNet", "82.1"], "CloudNet", None),
         (["Model", "Top-1"], ["model_zoo_net", "82.1"], "model_zoo_net", None),
         (["Model", "Top-1"], ["hf-net", "82.1"], "hf-net", None),
         (["Model", "Top-1"], ["resnet50.a1_in1k", "80.4"], "resnet50.a1_in1k", None),
