@@ -60,9 +60,11 @@ ACCURACY_LIKE = (
 def unknown_columns(tables: pl.DataFrame, cells: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per (source, table_index, line, header) whose header maps to no canonical column
     and names no column of evaluation sets, protocols or precisions; cells are the tables'
-    headers.header_columns, if read."""
+    headers.header_columns, if read. A column headed by nothing (an index, a layout table of
+    images) has no header to look up, and is none."""
     unknown = headers.unknown_headers(tables, cells)
-    return unknown.filter(~evaluations.is_row_evaluation_column(pl.col("header")))
+    named = pl.col("header").str.strip_chars() != ""
+    return unknown.filter(named & ~evaluations.is_row_evaluation_column(pl.col("header")))
 
 
 def table_columns(tables: pl.DataFrame, cells: pl.DataFrame | None = None) -> pl.DataFrame:

@@ -173,9 +173,9 @@ def test_a_top5_of_a_place_disagreeing_on_top1_is_a_conflict_not_dropped():
 @pytest.mark.parametrize(
     ("first", "second", "conflict"),
     [
-        # Keras' 22.9 and timm's 22.91048 for one top-1: one number, two precisions.
-        (22.9, 22.91048, False),
-        (22.91048, 22.9, False),
+        # Keras' 22.9 and timm's 22.91048 for one count: one number, two precisions.
+        (72.9, 72.91048, False),
+        (72.91048, 72.9, False),
         (74.9, 74.93, False),
         (85.2, 85.25, False),  # either way of rounding a half
         (80.0, 80.04, False),
@@ -198,10 +198,10 @@ def test_numbers_that_differ_only_in_decimals_written_are_no_conflict(first, sec
 
 
 def test_a_top5_is_taken_from_a_place_whose_top1_differs_only_in_decimals_written():
-    first = observation(0, source="a.md", top1=22.9, top5=None)
-    second = observation(0, source="b.md", top1=22.91048, top5=41.2)
+    first = observation(0, source="a.md", top1=72.9, top5=None)
+    second = observation(0, source="b.md", top1=72.91048, top5=91.2)
     _, results, conflicts = merged(first, second)
-    assert results.select("top1", "top5", "has_conflict").row(0) == (22.9, 41.2, False)
+    assert results.select("top1", "top5", "has_conflict").row(0) == (72.9, 91.2, False)
     assert conflicts.height == 0
 
 

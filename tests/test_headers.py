@@ -234,6 +234,12 @@ def test_of_two_image_size_columns_the_evaluation_one_is_read(header, read) -> N
     assert cells["header"].to_list() == [read]
 
 
+def test_a_column_headed_by_nothing_is_no_unknown_column() -> None:
+    # An index column, or a layout table of images (TResNet's): no header to look up.
+    tables = tables_frame(["", "Model", "Top-1", " ", "GFLOPs"])
+    assert normalize.unknown_columns(tables).get_column("header").to_list() == ["GFLOPs"]
+
+
 def test_a_repeated_column_is_warned_about_as_such_not_as_unknown() -> None:
     unknown = unknown_headers(tables_frame(["Model", "Top-1", "IN-1k Top-1", "GFLOPs"]))
     assert unknown_column_warnings(unknown).get_column("message").to_list() == [

@@ -29,6 +29,8 @@ def test_a_plausible_row_is_not_quarantined():
         ({"top1": 0.852, "top5": None}, "top1_in_range", "a fraction instead of a percent"),
         ({"top1": 1.0, "top5": None}, "top1_in_range", "outside (1, 100]"),
         ({"top5": 101.0}, "top5_in_range", "outside (1, 100]"),
+        ({"top1": 23.53, "top5": None}, "top1_plausible", "an error rate under an accuracy"),
+        ({"top1": 30.0, "top5": None}, "top1_plausible", "below any published"),
         ({"top1": None, "top5": 0.97}, "top5_in_range", "a fraction instead of a percent"),
         ({"top1": 90.0, "top5": 80.0}, "top5_at_least_top1", "columns swapped"),
         ({"params_m": 0.0}, "params_positive", "not above 0"),
@@ -106,8 +108,9 @@ def test_only_the_table_of_error_rates_is_quarantined():
 
 def test_boundaries_of_the_ranges_are_accepted():
     edge = observation(0, top1=100.0, top5=100.0, img_size=32, params_m=0.001)
-    low = observation(2, top1=1.01, top5=1.5)
-    frame = observations_frame(edge, observation(1, img_size=2048), low)
+    low = observation(2, top1=30.01, top5=30.5)
+    low_top5 = observation(3, top1=None, top5=1.5)
+    frame = observations_frame(edge, observation(1, img_size=2048), low, low_top5)
     assert quarantine_failures(frame).height == 0
 
 
