@@ -64,9 +64,8 @@ LEADING_MARKS = rf"^(?:[\p{{So}}⋄⋆∗∘∙•·{MARKS}]\s*)+"
 # A spread or a change written after a value ("84.1 ± 0.2", "84.1±0.2%", "81.3 (+1.2)",
 # "79.8 (↓0.4)", "85.0 (±0.1)", a classic zoo's "23.53 (std=0.06)"), or a qualifier of how it was
 # measured ("81.9(EMA)", "80.3 (ours)"): the value is the number before it, and the annotation
-# goes to the footnotes beside
-# the marks ('top1:±0.2'), never into the number. A bare "81.3 (1.2)", a test set ("84.1
-# (ReaL)") or an annotation after no number ("± 0.2") stays unreadable.
+# goes to the footnotes beside the marks ('top1:±0.2'), never into the number. A bare "81.3
+# (1.2)", a test set ("84.1 (ReaL)") or an annotation after no number ("± 0.2") stays unreadable.
 # Words saying where a number comes from: after a value, "(paper)"; in a header, "Top-1 (paper)".
 SOURCE_QUALIFIERS = "paper|reported|official|ours|reproduced"
 ANNOTATED = (
