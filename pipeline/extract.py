@@ -178,6 +178,7 @@ MYST_TABLE = "a MyST table directive"
 # A fence opening a MyST table directive (Sphinx docs: "```{table} Caption", "```{list-table}",
 # "```{csv-table}"): Sphinx renders a table, GitHub shows code.
 MYST_TABLE_FENCE = re.compile(r"\s*\{(?:table|list-table|csv-table)\}", re.I)
+MYST_TABLE_CODE = "it is a fenced code block, which Sphinx renders as a table and GitHub as code"
 HTML_BLOCK_7 = re.compile(
     rf"(?:<[A-Za-z][A-Za-z0-9-]*{_ATTRIBUTE}*[ \t]*/?>|</[A-Za-z][A-Za-z0-9-]*[ \t]*>)[ \t]*$"
 )
@@ -286,9 +287,10 @@ def extract_frames_and_unread(
 
 def tables_not_read(text: str) -> list[TableNotRead]:
     """The tables outside code that are not read, in document order: HTML tables whose layout
-    is no grid (pipeline.html_tables), each at the line of its <table>, and pipe tables whose
+    is no grid (pipeline.html_tables), each at the line of its <table>; pipe tables whose
     delimiter row has another number of cells than their header row (text on GitHub too),
-    each at the line of its header row."""
+    each at the line of its header row; and MyST table directives (code on GitHub), each at
+    the line of its fence."""
     return _scan(text, "")[1]
 
 
@@ -695,10 +697,9 @@ class _BlockScanner:
         elif start == "fence":
             self.fence = (text[0], len(text) - len(text.lstrip(text[0])))
             if MYST_TABLE_FENCE.match(text, self.fence[1]):
-                problem = (
-                    "it is a fenced code block, which Sphinx renders as a table and GitHub as code"
+                self.tables_not_read.append(
+                    TableNotRead(self.line_number, MYST_TABLE, MYST_TABLE_CODE)
                 )
-                self.tables_not_read.append(TableNotRead(self.line_number, MYST_TABLE, problem))
         elif start == "html" and MARKDOWN_IN_HTML.match(text):
             self._open_markdown_element(text)
         elif start == "html" and not self._html_in_markdown_element(text):

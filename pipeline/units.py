@@ -253,11 +253,15 @@ def _image_sides(text: pl.Expr) -> pl.Expr:
     return text.str.replace_many(SIZE_SEPARATORS).str.split_exact("x", 1)
 
 
-def _without_channels(text: pl.Expr) -> pl.Expr:
-    """An image size text without the channels of a shape ("300x300x3" -> "300x300"), a tuple
-    as its sides ("(224,224,3)" -> "224x224")."""
-    sides = text.str.replace(TUPLE_SHAPE, "${1}${3}x${2}${4}")
-    return sides.str.replace(WITH_CHANNELS, "${1}${2}")
+def _size_shape(text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Of an image size text read as its sides (a shape's channels dropped, "300x300x3" ->
+    "300x300"; a tuple as its sides, "(224,224,3)" -> "224x224"): whether it is written as a
+    size, whether it is square, and its first side."""
+    sides_text = text.str.replace(TUPLE_SHAPE, "${1}${3}x${2}${4}").str.replace(
+        WITH_CHANNELS, "${1}${2}"
+    )
+    sides = _image_sides(sides_text)
+    return sides_text.str.contains(IMAGE_SIZE), _is_square(sides), sides.struct.field("field_0")
 
 
 def _is_square(sides: pl.Expr) -> pl.Expr:
@@ -268,10 +272,8 @@ def _is_square(sides: pl.Expr) -> pl.Expr:
 def image_size_value(text: pl.Expr) -> pl.Expr:
     """Pixels per side from value text ("224x224" -> 224, "224x224x3" -> 224), Int32; null when
     not square."""
-    text = _without_channels(text)
-    sides = _image_sides(text)
-    side = sides.struct.field("field_0").cast(pl.Int32, strict=False)
-    return pl.when(text.str.contains(IMAGE_SIZE) & _is_square(sides)).then(side)
+    written_as_size, square, side = _size_shape(text)
+    return pl.when(written_as_size & square).then(side.cast(pl.Int32, strict=False))
 
 
 def sequence_length_value(text: pl.Expr) -> pl.Expr:
@@ -288,9 +290,8 @@ def _unread(reason: str) -> Callable[[pl.Expr, pl.Expr], pl.Expr]:
 
 
 def _image_size_problem(text: pl.Expr, value: pl.Expr) -> pl.Expr:
-    text = _without_channels(text)
-    sides = _image_sides(text)
-    non_square = text.str.contains(IMAGE_SIZE) & ~_is_square(sides)
+    written_as_size, square, _ = _size_shape(text)
+    non_square = written_as_size & ~square
     reason = (
         pl.when(non_square).then(pl.lit("is not square")).otherwise(pl.lit("is not an image size"))
     )
