@@ -282,9 +282,23 @@ def sequence_length_value(text: pl.Expr) -> pl.Expr:
     return pl.when(text.str.contains(SEQUENCE_LENGTH)).then(digits.cast(pl.Int32, strict=False))
 
 
+# A word of a cell (between spaces, pipes, slashes, semicolons) holding a digit: "83.9|85.1" and
+# "81.3 (1.2)" hold two, "1e5", "25,55,032" and "8**6.4" one.
+NUMBER_WORD = r"[^\s|/;]*[0-9][^\s|/;]*"
+
+
 def _unread(reason: str) -> Callable[[pl.Expr, pl.Expr], pl.Expr]:
+    """The problem of a cell with no value: it holds several numbers ("83.9|85.1|85.7", "C_75.3
+    M_75.61": one row's results stacked in a cell), or the reason given."""
+
     def problem(text: pl.Expr, value: pl.Expr) -> pl.Expr:
-        return pl.when(text.is_not_null() & value.is_null()).then(pl.lit(reason))
+        numbers = text.str.count_matches(NUMBER_WORD)
+        said = (
+            pl.when(numbers >= 2)
+            .then(pl.format("holds {} numbers, not one", numbers))
+            .otherwise(pl.lit(reason))
+        )
+        return pl.when(text.is_not_null() & value.is_null()).then(said)
 
     return problem
 

@@ -6,7 +6,7 @@ import polars as pl
 
 from pipeline.errors import SchemaViolation
 from schemas.quarantine import QuarantinedRow
-from schemas.valid_observation import LIKELY_CAUSES, ValidObservation
+from schemas.valid_observation import LIKELY_CAUSES, ValidObservation, unreadable_cells
 
 QUARANTINE_COLUMNS = list(QuarantinedRow.to_schema().columns)
 CHECKED_COLUMNS = list(ValidObservation.to_schema().columns)
@@ -61,15 +61,22 @@ def _quarantine_rows(
     observations: pl.DataFrame, rows: pl.Series, checks: pl.Series
 ) -> pl.DataFrame:
     """The quarantine rows: each failing observation row with its check and the likely cause."""
-    kept = [name for name in QUARANTINE_COLUMNS if name in observations.columns]
+    kept = [name for name in [*QUARANTINE_COLUMNS, "parse_errors"] if name in observations.columns]
     return quarantine_table(
         observations.select(pl.col(kept).gather(rows)).with_columns(check=checks)
     )
 
 
 def quarantine_table(failed: pl.DataFrame) -> pl.DataFrame:
-    """The quarantine table of observation rows with the check each failed, and its cause."""
-    reasons = pl.col("check").replace_strict(LIKELY_CAUSES, return_dtype=pl.String)
+    """The quarantine table of observation rows (with their parse_errors) with the check each
+    failed, and its cause: for an unreadable cell, the cells that could not be read."""
+    causes = pl.col("check").replace_strict(LIKELY_CAUSES, return_dtype=pl.String)
+    unread = pl.format("({})", unreadable_cells().list.join("; "))
+    reasons = (
+        pl.when(pl.col("check") == "cells_readable")
+        .then(causes.str.replace("(parse_errors)", unread, literal=True))
+        .otherwise(causes)
+    )
     return failed.with_columns(reason=reasons).select(QUARANTINE_COLUMNS).sort(QUARANTINE_ORDER)
 
 

@@ -157,8 +157,9 @@ class NormalizedObservation(pa.DataFrameModel):
     )
     training_method: str = fields.training_method()
     parse_errors: pl.List(pl.String) = pa.Field(
-        description="Cells that could not be read, as 'column: reason'; empty when all read",
-        metadata={"unit": "", "example": "[\"top1: not a number: 'n/a'\"]"},
+        description="Cells that could not be read, as \"column: 'cell' problem\"; empty when "
+        "all read",
+        metadata={"unit": "", "example": "[\"top1: '83.9|85.1' holds 2 numbers, not one\"]"},
     )
 
     class Config:

@@ -21,7 +21,8 @@ class QuarantinedRow(pa.DataFrameModel):
         metadata={"unit": "", "example": "top5_at_least_top1"},
     )
     reason: str = pa.Field(
-        description="The domain fact it breaks and its likely cause",
+        description="The domain fact it breaks and its likely cause; for an unreadable cell, "
+        "the cells not read (as in parse_errors)",
         metadata={"unit": "", "example": "top-5 below top-1: columns swapped in the source table?"},
     )
     raw_cells: pl.List(RAW_CELL) = fields.raw_cells()

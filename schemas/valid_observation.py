@@ -13,7 +13,8 @@ LIKELY_CAUSES = {
     "download link?)",
     "model_not_a_run": "the model name is a run or its hardware ('TPU v3-32', 'v100_x8', "
     "'8p-NPU'), not a model: a table of training runs whose Name column was read as models?",
-    "cells_readable": "a cell could not be read as a value (parse_errors): a typo in the source?",
+    "cells_readable": "a cell could not be read as a value (parse_errors): a typo in the source, "
+    "or several results in one cell?",
     "top1_in_range": "top-1 outside (1, 100]: a fraction instead of a percent, or an error rate?",
     "top5_in_range": "top-5 outside (1, 100]: a fraction instead of a percent, or an error rate?",
     "top1_plausible": "top-1 of 30% or less, below any published ImageNet-1k model (AlexNet "
@@ -38,6 +39,15 @@ RUN_LABEL = (
 MIN_TOP1 = 30.0
 # How a parse error of the params column starts (units.parse_error): "params_m: '1|2' is ...".
 PARAMS_ERROR = "params_m: '"
+
+
+def unreadable_cells() -> pl.Expr:
+    """The parse errors that hold a row's result back: all but the params column's. A params
+    cell that cannot be read leaves params_m null beside a result read right: the count describes
+    the model, not the result (RepVGG's "14.09 (train) | 12.79 (deploy)")."""
+    return pl.col("parse_errors").list.eval(
+        pl.element().filter(~pl.element().str.starts_with(PARAMS_ERROR))
+    )
 
 
 def _named(column: str) -> pl.Expr:
@@ -88,11 +98,7 @@ class ValidObservation(pa.DataFrameModel):
 
     @pa.dataframe_check(name="cells_readable")
     def cells_readable(cls, data: PolarsData) -> pl.LazyFrame:
-        # A params cell that cannot be read holds back no result: params_m stays null and its
-        # error stays in parse_errors. The count describes the model, not the result; RepVGG's
-        # "14.09 (train) | 12.79 (deploy)" stands beside a top-1 read right.
-        unread = pl.element().str.starts_with(PARAMS_ERROR).not_()
-        return data.lazyframe.select(pl.col("parse_errors").list.eval(unread).list.any().not_())
+        return data.lazyframe.select(unreadable_cells().list.len() == 0)
 
     @pa.dataframe_check(name="top1_in_range")
     def top1_in_range(cls, data: PolarsData) -> pl.LazyFrame:

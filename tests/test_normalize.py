@@ -227,7 +227,7 @@ def test_a_subscript_after_a_value_is_never_more_digits_of_it() -> None:
     )
     row = normalize_rows(*tables_to_frames(extract_tables(markdown, "doc.md"))).row(0, named=True)
     assert (row["top1"], row["footnotes"]) == (85.2, ["top1:±0.1"])
-    assert (row["top5"], row["parse_errors"]) == (None, ["top5: '97.1 1' is not a number"])
+    assert (row["top5"], row["parse_errors"]) == (None, ["top5: '97.1 1' holds 2 numbers, not one"])
 
 
 def test_a_struck_out_value_is_never_read_as_the_current_one() -> None:
@@ -242,7 +242,7 @@ def test_a_struck_out_value_is_never_read_as_the_current_one() -> None:
 def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
     markdown = "| Model | Top-1 |\n|---|---|\n| a.in1k | 81<br>2 |\n"
     row = normalize_rows(*tables_to_frames(extract_tables(markdown, "doc.md"))).row(0, named=True)
-    assert (row["top1"], row["parse_errors"]) == (None, ["top1: '81 2' is not a number"])
+    assert (row["top1"], row["parse_errors"]) == (None, ["top1: '81 2' holds 2 numbers, not one"])
 
 
 @pytest.mark.parametrize(

@@ -190,14 +190,19 @@ UNREADABLE = [
     # An annotation after no number, two of them, or a bare number in parentheses.
     (parse_accuracy, "± 0.2", "top1: '± 0.2' is not a number"),
     (parse_accuracy, "- ± 0.2", "top1: '- ± 0.2' is not a number"),
-    (parse_accuracy, "86.4 ± 0.1 ± 0.2", "top1: '86.4 ± 0.1 ± 0.2' is not a number"),
-    (parse_accuracy, "81.3 (1.2)", "top1: '81.3 (1.2)' is not a number"),
+    (parse_accuracy, "86.4 ± 0.1 ± 0.2", "top1: '86.4 ± 0.1 ± 0.2' holds 2 numbers, not one"),
+    (parse_accuracy, "81.3 (1.2)", "top1: '81.3 (1.2)' holds 2 numbers, not one"),
     (parse_accuracy, "81.3 (+x)", "top1: '81.3 (+x)' is not a number"),
     # Another test set in parentheses is no qualifier of an ImageNet-1k value.
     (parse_accuracy, "84.1 (ReaL)", "top1: '84.1 (ReaL)' is not a number"),
     (parse_params, "lots", "params_m: 'lots' is not a parameter count"),
     (parse_params, "99MB", "params_m: '99MB' is not a parameter count"),
     (parse_params, "25,55,032", "params_m: '25,55,032' is not a parameter count"),
+    # Several results stacked in one cell, said as such.
+    (parse_accuracy, "83.9|85.1|85.7", "top1: '83.9|85.1|85.7' holds 3 numbers, not one"),
+    (parse_accuracy, "C_75.3 M_75.61", "top1: 'C_75.3 M_75.61' holds 2 numbers, not one"),
+    (parse_accuracy, "85.0% / 86.7%", "top1: '85.0% / 86.7%' holds 2 numbers, not one"),
+    (parse_params, "15|30|116", "params_m: '15|30|116' holds 3 numbers, not one"),
     (parse_image_size, "224x320", "img_size: '224x320' is not square"),
     (parse_image_size, "224x320x3", "img_size: '224x320x3' is not square"),
     (parse_image_size, "224x224x4", "img_size: '224x224x4' is not an image size"),

@@ -65,6 +65,15 @@ def test_an_unreadable_params_cell_holds_back_no_result():
     assert checks == ["cells_readable"]
 
 
+def test_an_unreadable_cell_is_named_in_the_reason() -> None:
+    errors = ["top1: '83.9|85.1|85.7' holds 3 numbers, not one", "params_m: 'lots' is not a count"]
+    row = observation(0, top1=None, params_m=None, parse_errors=errors)
+    assert quarantine_failures(observations_frame(row)).item(0, "reason") == (
+        "a cell could not be read as a value (top1: '83.9|85.1|85.7' holds 3 numbers, not one): "
+        "a typo in the source, or several results in one cell?"
+    )
+
+
 def error_rate_table(*top5s: float | None) -> pl.DataFrame:
     """A table whose top-1 column rises 22.9, 23.9, ... beside the given top-5s."""
     return observations_frame(
