@@ -64,7 +64,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "21"
+EXTRACTOR_VERSION = "22"
 # How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
 LEAD_CHARS = 2_000
 # A label above a table (its caption) is a line all bold, one ending in a colon or a period (a
@@ -76,6 +76,10 @@ NOT_A_LABEL_SENTENCE = re.compile(r"(?i);|\b(?:not|no|without|w/o)\b|n't\b")
 BOLD_LINE = re.compile(r"(\*\*|__)(?=\S).*\S\1:?")
 NUMBERED_TABLE = re.compile(r"(?i)table\s+\d+\s*[.:]\s")
 MAX_LABEL_CHARS = 160
+# A one-line aside in parentheses between a label and its table ("*(See Table.9 in Appendix D.6
+# for details)*"): it leaves the label to the table. Any other paragraph there (prose, a list's
+# items) is what the label labels, and the table has none.
+ASIDE = re.compile(r"([*_]*)\(.*\)\1")
 
 # A cell needs inline rendering only when it holds one of these, or a "_" next to a non-word
 # character: "vit_base_patch16_224" is plain text, "_ViT_" is emphasis. Two patterns, since one
@@ -171,6 +175,9 @@ HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
 # What ends the HTML blocks whose content is never read as HTML elements (comments, <pre>, ...).
 LITERAL_HTML_ENDS = {end for _, end in HTML_END_FOR_START}
 HTML_TABLE_TEXT = re.compile(r"<table", re.I)
+# An HTML heading written on one line of an HTML block (`<h2 id="results">Results on
+# CIFAR-100</h2>`): a heading of its level, as GitHub shows it.
+HTML_HEADING = re.compile(r"<h([1-6])(?:[ \t][^>]*)?>(.*?)</h\1[ \t]*>", re.I)
 # What a table not read is (TableNotRead.kind).
 HTML_TABLE = "an HTML <table>"
 PIPE_TABLE = "a pipe table"
@@ -722,6 +729,7 @@ class _BlockScanner:
     def _note_html(self, text: str) -> None:
         """Note a line of HTML: the HTML tables that start on it, and the `<details>` it opens
         or closes with their summaries."""
+        self._note_html_heading(text)
         self._note_html_tables(text)
         position = 0
         if self.in_summary:
@@ -737,6 +745,28 @@ class _BlockScanner:
             elif not closing and self.details and not self.details[-1]:
                 self.in_summary = True
                 position = self._add_summary_text(text, tag.end())
+
+    def _note_html_heading(self, text: str) -> None:
+        """Set the heading an HTML heading on this line gives, unless it is in a table (the one
+        read that ends on this line, or one starting on it), in a summary (which titles its
+        tables already) or in a block of raw text."""
+        if "<h" not in text.lower() or self.in_summary or "<summary" in text.lower():
+            return
+        end_line, end_column = self.html_table_end
+        if self.line_number < end_line or (self.line_number == end_line and end_column < 0):
+            return
+        start = end_column if self.line_number == end_line else 0
+        table = HTML_TABLE_TEXT.search(text, start)
+        text = text[start : table.start() if table else len(text)]
+        block_end = self.html_end
+        if block_end is None:  # the line starts the block
+            block_end = _html_block_end(text.lstrip(" \t"), paragraph_open=False)
+        if block_end in LITERAL_HTML_ENDS:
+            return
+        blanked = HTML_COMMENT.sub(lambda comment: " " * len(comment.group()), text)
+        for heading in HTML_HEADING.finditer(blanked):
+            self.label = None
+            self._set_heading(int(heading.group(1)), heading.group(2).strip())
 
     def _note_html_tables(self, text: str) -> None:
         """Read the HTML tables that start on this line, outside the last one read: one after
@@ -915,6 +945,8 @@ class _BlockScanner:
         part of the document's lead while that lasts."""
         if len(lines) == 1 and _is_label(lines[0]):
             self.label = (lines[0].strip(), tuple(self.containers))
+        elif len(lines) > 1 or (lines and ASIDE.fullmatch(lines[0].strip()) is None):
+            self.label = None
         if self.in_lead and lines:
             self.lead.append(" ".join(line.strip() for line in lines))
 
@@ -922,10 +954,15 @@ class _BlockScanner:
         """The label above a table starting here, if it was written in the same containers;
         it labels this table only."""
         label, self.label = self.label, None
-        if label is None or len(label[1]) != len(self.containers):
+        if label is None:
             return None
-        same = all(a is b for a, b in zip(label[1], self.containers, strict=True))
-        return label[0] if same else None
+        text, containers = label
+        if len(containers) == len(self.containers) + 1 and _introduces(text, containers[-1]):
+            containers = containers[:-1]
+        if len(containers) != len(self.containers):
+            return None
+        same = all(a is b for a, b in zip(containers, self.containers, strict=True))
+        return text if same else None
 
     def _at_callout_title(self) -> bool:
         """Whether the open paragraph is an Obsidian callout's title line and nothing more."""
@@ -987,6 +1024,12 @@ class _BlockScanner:
         if self.table is not None:
             self.tables.append(self.table)
             self.table = None
+
+
+def _introduces(label: str, item: _Container) -> bool:
+    """Whether a label that is a list item's last paragraph captions the table just after the
+    list: a line ending in a colon ("- PyramidNet-200 pretrained on CIFAR-100 dataset:")."""
+    return not item.quote and not item.mkdocs and label.rstrip("*_").endswith(":")
 
 
 def _is_label(line: str) -> bool:

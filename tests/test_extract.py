@@ -259,6 +259,19 @@ TABLE = "| a |\n|---|\n| 1 |\n"
         # A heading, a code block or another table after the label ends it.
         (f"**Label:**\n\n## Heading\n\n{TABLE}", [None]),
         (f"**Label:**\n\n```\ncode\n```\n\n{TABLE}", [None]),
+        # So does prose, or a list: the label is theirs (dm-haiku's title sentence, then two
+        # paragraphs; CAE's "Here provides the results ... tasks:" above a list of them).
+        (f"This trains a model.\n\nIt is a useful\nexample.\n\n{TABLE}", [None]),
+        (f"Results:\n\nSee the paper\n\n{TABLE}", [None]),
+        (f"**Note**\n\n* Refer to the configs\n\n{TABLE}", [None]),
+        # A list item ending in a colon labels the table just after its list (CutMix's "-
+        # PyramidNet-200 pretrained on CIFAR-100 dataset:", ONNX's "- ResNet V1:").
+        (f"- a\n- Trained on CIFAR-100:\n\n{TABLE}", ["Trained on CIFAR-100:"]),
+        (f"- **ImageNet-22K:**\n\n{TABLE}", ["ImageNet-22K:"]),
+        (f"- Trained on CIFAR-100.\n\n{TABLE}", [None]),
+        (f"- Trained on CIFAR-100:\n  and more\n\n{TABLE}", [None]),
+        (f"> - Trained on CIFAR-100:\n\n{TABLE}", [None]),
+        (f"- - Trained on CIFAR-100:\n\n{TABLE}", [None]),
         # So does a one-line sentence: ChainerCV's "Single crop error rates of the models ...",
         # DeiT's "We provide baseline DeiT models pretrained on ImageNet 2012."
         (
@@ -288,6 +301,44 @@ def test_a_label_just_above_a_table_is_its_caption(markdown, captions):
     tables = extract_tables(markdown, "doc.md")
     assert [table.caption for table in tables] == captions
     assert all(table.heading_path in ((), ("Heading",)) for table in tables)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "heading_paths"),
+    [
+        # An HTML heading on a line of an HTML block is a heading of its level (CutMix's
+        # `<h2 id="experiments">`), inline markup rendered as a heading's is.
+        (
+            f"## Start\n\n<h2 id='c'>Results on CIFAR-100</h2>\n\n{TABLE}",
+            [("Results on CIFAR-100",)],
+        ),
+        (
+            "# T\n\n<div>\n<H3 align=center><a href='x'>IN-22K &amp; 1K</a></H3>\n</div>\n\n"
+            + TABLE,
+            [("T", "IN-22K & 1K")],
+        ),
+        (
+            f"<h1>Title</h1>\n\n## Results\n\n{TABLE}\n<h2>Next</h2>\n\n{TABLE}",
+            [("Title", "Results"), ("Title", "Next")],
+        ),
+        # Not in a comment, a summary (the summary titles its tables already) or a table cell.
+        (f"# T\n\n<!-- <h2>Hidden</h2> -->\n\n{TABLE}", [("T",)]),
+        (
+            f"<details><summary><h3>ImageNet-22K</h3></summary>\n\n{TABLE}\n</details>\n",
+            [("ImageNet-22K",)],
+        ),
+        (
+            "# T\n\n<table><tr><td><h2>In a cell</h2></td></tr></table>\n\n" + TABLE,
+            [("T",), ("T",)],
+        ),
+        # Nor in code, or over two lines.
+        (f"# T\n\n    <h2>Code</h2>\n\n{TABLE}", [("T",)]),
+        (f"# T\n\n<h2>\nTwo lines\n</h2>\n\n{TABLE}", [("T",)]),
+    ],
+)
+def test_an_html_heading_is_a_heading(markdown, heading_paths):
+    tables = extract_tables(markdown, "doc.md")
+    assert [table.heading_path for table in tables] == heading_paths
 
 
 def test_a_table_interrupts_a_paragraph_and_its_header_is_the_last_line():
