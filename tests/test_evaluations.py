@@ -86,6 +86,19 @@ def first_row_beside(header: str, cell: str, usual: str) -> tuple[bool, list[str
         (["Results on ImageNet-1K-V2"], "ImageNet-1K-V2"),
         # DPN's larger label set; NNCF's quantized models; SENet's and DPN's error rates.
         (["ImageNet-5k"], "ImageNet-5k"),
+        # ImageNet-21k's test set, named by its class count (a notes page's heading).
+        (["Jumbo", "ImageNet-21K（10450 类）"], "10450 类"),
+        (["ImageNet-21K (10,450 classes)"], "10,450 classes"),
+        # Robustness sets by their long names, fast.ai's subsets, SVHN.
+        (["ImageNet-Rendition"], "ImageNet-Rendition"),
+        (["ImageNet-P"], "ImageNet-P"),
+        (["ImageNet-Vid-Robust and YTBB-Robust"], "ImageNet-Vid-Robust"),
+        (["Results on Imagenette"], "Imagenette"),
+        (["SVHN"], "SVHN"),
+        # Semi-supervised fine-tuning on a fraction of the labels (SimCLR's).
+        (["Semi-supervised learning results on ImageNet with 1% or 10% labels"], "10% labels"),
+        (["Fine-tuning with 1% of the labels"], "1% of the labels"),
+        (["Low-shot ImageNet"], "Low-shot"),
         (["INT8 quantized models (post-training quantization)"], "INT8"),
         (["Quantized models"], "Quantized"),
         (["Single Model, Single Crop Validation Error:"], "Validation Error"),
@@ -129,6 +142,10 @@ def test_a_heading_naming_another_evaluation_is_found(heading_path, evaluation):
         ["模型下载"],
         ["ImageNet结果"],
         ["Pretrained on ImageNet-21K"],
+        ["ImageNet-21K"],
+        # Semi-supervised with all of ImageNet's labels (Noisy Student, SWSL).
+        ["Semi-supervised and semi-weakly supervised models"],
+        ["Trained with 100% labels"],
     ],
 )
 def test_imagenet_1k_and_pretraining_headings_name_no_other_evaluation(heading_path):

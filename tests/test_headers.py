@@ -147,6 +147,10 @@ SYNONYMS = [
     ("Image Res.", "img_size"),
     ("Non-sparse Top-1 Accuracy ", "top1"),
     ("ImageNet top-5 accuracy", "top5"),
+    # A notes page's "ImageNet-Val Top-1"; texture-vs-shape's "top-1 IN acc".
+    ("ImageNet-Val Top-1", "top1"),
+    ("top-1 IN acc", "top1"),
+    ("top-5 IN acc", "top5"),
 ]
 
 
