@@ -56,8 +56,11 @@ WEIGHTS_NOTE = r"\s*\((?i:ckpt|checkpoints?|weights?|download|logs?|config)\)"
 NAME_NOTES = (
     rf"(?:{VENUE_NOTE})?(?:{UPSCALED})?(?:{MARK_IN_PARENTHESES})?(?:{BADGES})?(?:{WEIGHTS_NOTE})?$"
 )
-# A row of dashes inside a table (RADIO's "|-----|-----|" between groups) names no model.
+# A row of dashes inside a table (RADIO's "|-----|-----|" between groups) names no model, and its
+# dashes are no marks.
 RULE_LINE = r"^[-–—=_:.\s]+$"
+# Nor does a lone "%" (Larq's value cut onto the next line): a name has a letter or a digit.
+NO_NAME = r"^[^\p{L}\p{N}]+$"
 # A legend's mark before a name ("● NFNet-F4+", "⋄ CoAtNet-5": a comparison's "● = ConvNet,
 # ⋄ = hybrid"): symbols, bullets and footnote marks, not "+" or "-" ("+ SE" is an ablation).
 LEADING_MARKS = rf"^(?:[\p{{So}}⋄⋆∗∘∙•·{MARKS}]\s*)+"
@@ -74,11 +77,13 @@ ANNOTATED = (
     rf"|\((?i:ema|best|last|{SOURCE_QUALIFIERS})\))$"
 )
 # Ways a page says "no value": "-" for the in12k checkpoints never evaluated on ImageNet-1k,
-# "TODO" for a value to come (VAN-B4), a lone "\" (ViTAE's acc@5) or "/".
+# "TODO" for a value to come (VAN-B4), "Unknown" (ONNX's SqueezeNet), a lone "\" (ViTAE's
+# acc@5) or "/".
 # These read as null, never as 0, and are not parse errors; so do they with the column's unit
 # after them (Kalray's "- %" for a model not measured, "- M", "- px").
 NO_VALUE = (
-    r"(?i)^(?:|(?:[-–—‐]+|[\\/]|n/?a|\?+|none|null|nan|tbd|tba|todo)(?:\s*(?:%|[kmbg]|px))?)$"
+    r"(?i)^(?:|(?:[-–—‐]+|[\\/]|n/?a|\?+|none|null|nan|tbd|tba|todo|unknown)"
+    r"(?:\s*(?:%|[kmbg]|px))?)$"
 )
 
 NUMBER = r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
@@ -91,6 +96,9 @@ PARAMS = (
     r"^(?:>=|≥|>)?\s*-?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
     r"\s*[kKmMbBgG]?\s*\+?$"
 )
+# A raw count grouped by spaces, as French and SI style write it (Larq's "13 939 240"): read as
+# with commas. Only a count of a million or more: "12 345" may as well be two numbers.
+SPACE_GROUPED = r"^[1-9][0-9]{0,2}(?:[ \u00a0\u2009\u202f][0-9]{3}){2,}$"
 BILLIONS = {"b": 1000.0, "g": 1000.0}
 THOUSANDS = {"k": 1000.0}
 # A whole number of 10,000 or more in a params column, bare or with thousands separators, is a
@@ -198,7 +206,7 @@ def unmarked_name(name: pl.Expr) -> pl.Expr:
     ("● NFNet-F4+" -> "NFNet-F4+"); null when only marks."""
     body = name.str.replace(LEADING_MARKS, "")
     text = without_marks(without_marks(body).str.replace(NAME_NOTES, ""))
-    return pl.when((text != "") & ~text.str.contains(RULE_LINE)).then(text)
+    return pl.when((text != "") & ~text.str.contains(NO_NAME)).then(text)
 
 
 def name_mark(name: pl.Expr, unmarked: pl.Expr) -> pl.Expr:
@@ -224,6 +232,7 @@ def accuracy_value(text: pl.Expr) -> pl.Expr:
 
 def params_value(text: pl.Expr) -> pl.Expr:
     """Parameters in millions from value text ("1.2B" -> 1200, "25,557,032" -> 25.557032)."""
+    text = _commas_for_spaces(text)
     body = text.str.strip_suffix("+").str.strip_chars_start(">=≥").str.strip_chars()
     unit = body.str.tail(1).str.to_lowercase()
     digits = body.str.strip_chars_end("kKmMbBgG ").str.replace_all(",", "", literal=True)
@@ -239,8 +248,15 @@ def params_value(text: pl.Expr) -> pl.Expr:
 def raw_count(text: pl.Expr) -> pl.Expr:
     """The whole number a raw count writes ("21,743" -> 21743.0, as written, not in millions);
     null for other value text."""
+    text = _commas_for_spaces(text)
     digits = text.str.replace_all(",", "", literal=True)
     return pl.when(text.str.contains(RAW_COUNT)).then(digits.cast(pl.Float64, strict=False))
+
+
+def _commas_for_spaces(text: pl.Expr) -> pl.Expr:
+    """A count grouped by spaces (SPACE_GROUPED) with commas instead; other text as it is."""
+    grouped = text.str.contains(SPACE_GROUPED)
+    return pl.when(grouped).then(text.str.replace_all(r"\s", ",")).otherwise(text)
 
 
 def params_bound(text: pl.Expr) -> pl.Expr:

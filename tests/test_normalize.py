@@ -284,6 +284,9 @@ def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
         # A row of dashes between groups (RADIO's) names no model.
         ("------------------------", None, None),
         (":---:", None, None),
+        # Nor does a cell with no letter or digit (Larq's "%" cut onto its own line).
+        ("%", None, ["model:%"]),
+        ("...", None, None),
         ("ResNet-50* (Weights)", "ResNet-50", ["model:*(Weights)"]),
         ("ResNet-50 (torch)", "ResNet-50 (torch)", None),
         ("-ResNet", "-ResNet", None),

@@ -36,6 +36,10 @@ PARAMS_CASES = [
     ("1.2 G", 1200.0, False),
     ("350K", 0.35, False),
     ("25,557,032", 25.557032, False),
+    # Grouped by spaces (Larq's), from a million on: "12 345" stays two numbers.
+    ("13 939 240", 13.93924, False),
+    ("13\u202f939\u202f240", 13.93924, False),
+    ("1 234 567 890", 1234.56789, False),
     ("25557032", 25.557032, False),
     ("9999", 9999.0, False),
     ("1,843", 1843.0, False),
@@ -119,6 +123,7 @@ ACCURACY_CASES = [
     ("?", None, None),
     ("TODO", None, None),
     ("tba", None, None),
+    ("Unknown", None, None),
     ("\\", None, None),
     ("/", None, None),
 ]
@@ -203,6 +208,8 @@ UNREADABLE = [
     (parse_accuracy, "C_75.3 M_75.61", "top1: 'C_75.3 M_75.61' holds 2 numbers, not one"),
     (parse_accuracy, "85.0% / 86.7%", "top1: '85.0% / 86.7%' holds 2 numbers, not one"),
     (parse_params, "15|30|116", "params_m: '15|30|116' holds 3 numbers, not one"),
+    (parse_params, "12 345", "params_m: '12 345' holds 2 numbers, not one"),
+    (parse_params, "13 939 24", "params_m: '13 939 24' holds 3 numbers, not one"),
     (parse_image_size, "224x320", "img_size: '224x320' is not square"),
     (parse_image_size, "224x320x3", "img_size: '224x320x3' is not square"),
     (parse_image_size, "224x224x4", "img_size: '224x224x4' is not an image size"),
