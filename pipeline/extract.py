@@ -64,15 +64,21 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "22"
+EXTRACTOR_VERSION = "23"
 # How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
 LEAD_CHARS = 2_000
 # A label above a table (its caption) is a line all bold, one ending in a colon or a period (a
 # sentence: ChainerCV's "Single crop error rates of the models ..."), or one numbered as a paper
 # numbers its tables ("Table 1. Single crop validation error on ImageNet-1k"), and no longer.
 # A sentence of two clauses or a negation says more than what the table is: "These weights were
-# not pretrained on ImageNet-22K; see the next section" labels nothing.
-NOT_A_LABEL_SENTENCE = re.compile(r"(?i);|\b(?:not|no|without|w/o)\b|n't\b")
+# not pretrained on ImageNet-22K; see the next section" labels nothing. Nor does a legend, which
+# says what holds for the rows with a mark: "Models marked with * are pre-trained on ImageNet-21k."
+NOT_A_LABEL_SENTENCE = re.compile(
+    r"(?i);|\b(?:not|no|without|w/o)\b|n't\b"
+    r"|\b(?:marked|denoted?|denotes|indicated?|indicates)\b|\*|[†‡§¶]"
+)
+# Emphasis in a sentence ("produces *better* results"), whose "*" marks no row.
+EMPHASIS = re.compile(r"(\*{1,2})(?=\S)(.+?)(?<=\S)\1")
 BOLD_LINE = re.compile(r"(\*\*|__)(?=\S).*\S\1:?")
 NUMBERED_TABLE = re.compile(r"(?i)table\s+\d+\s*[.:]\s")
 MAX_LABEL_CHARS = 160
@@ -1041,7 +1047,7 @@ def _is_label(line: str) -> bool:
     return len(text) <= MAX_LABEL_CHARS and (
         BOLD_LINE.fullmatch(text) is not None
         or text.endswith(":")
-        or (text.endswith(".") and NOT_A_LABEL_SENTENCE.search(text) is None)
+        or (text.endswith(".") and NOT_A_LABEL_SENTENCE.search(EMPHASIS.sub(r"\2", text)) is None)
         or NUMBERED_TABLE.match(text) is not None
     )
 

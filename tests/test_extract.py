@@ -290,6 +290,15 @@ TABLE = "| a |\n|---|\n| 1 |\n"
         (f"Not pretrained on ImageNet-22K.\n\n{TABLE}", [None]),
         (f"Linear probes are in the paper; these are fine-tuned.\n\n{TABLE}", [None]),
         (f"Models trained without distillation.\n\n{TABLE}", [None]),
+        # So does a legend: what it says holds for the rows with a mark (Larq's).
+        (f"Models marked with * are pre-trained on ImageNet-21k.\n\n{TABLE}", [None]),
+        (f"† denotes ImageNet-22K pretraining.\n\n{TABLE}", [None]),
+        (f"Bold indicates the best result.\n\n{TABLE}", [None]),
+        (
+            f"Models trained on **ImageNet-22K**.\n\n{TABLE}",
+            ["Models trained on ImageNet-22K."],
+        ),
+        (f"It gives *better* results.\n\n{TABLE}", ["It gives better results."]),
         (f"{'word ' * 40}.\n\n{TABLE}", [None]),
         (f"**ImageNet-22K**\nmodels:\n\n{TABLE}", [None]),
         (f"Trained on **ImageNet-22K**\n\n{TABLE}", [None]),
