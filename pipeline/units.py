@@ -56,6 +56,8 @@ WEIGHTS_NOTE = r"\s*\((?i:ckpt|checkpoints?|weights?|download|logs?|config)\)"
 NAME_NOTES = (
     rf"(?:{VENUE_NOTE})?(?:{UPSCALED})?(?:{MARK_IN_PARENTHESES})?(?:{BADGES})?(?:{WEIGHTS_NOTE})?$"
 )
+# The notes after a name that tell no two models apart: its image size, venue, link to weights.
+NO_MODEL_APART = rf"{UPSCALED}|{VENUE_NOTE}|{WEIGHTS_NOTE}"
 # A row of dashes inside a table (RADIO's "|-----|-----|" between groups) names no model, and its
 # dashes are no marks.
 RULE_LINE = r"^[-–—=_:.\s]+$"

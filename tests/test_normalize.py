@@ -299,6 +299,46 @@ def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
     assert (row["model"], row["footnotes"], row["model_raw"]) == (name, footnotes, model)
 
 
+@pytest.mark.parametrize(
+    ("names", "models", "sizes"),
+    [
+        # A mark that tells two rows of one table apart keeps them apart: Evo-ViT's "*" for
+        # 384 px, FixRes' "(*)" for another recipe, UniFormer's "S†", DeiT's distilled "⚗".
+        (["Evo-ViT-B", "Evo-ViT-B*"], ["Evo-ViT-B", "Evo-ViT-B*"], [None, None]),
+        (["FixResNet-50", "FixResNet-50  (*)"], ["FixResNet-50", "FixResNet-50 (*)"], [None, None]),
+        (["X*", "X†"], ["X*", "X†"], [None, None]),
+        (
+            ["DeiT-B", "DeiT-B⚗", "DeiT-B⚗↑384", "DeiT-B↑384"],
+            ["DeiT-B", "DeiT-B⚗", "DeiT-B⚗", "DeiT-B"],
+            [None, None, 384, 384],
+        ),
+        # One mark on every row of the name is a footnote only; so are an upscaling, a venue
+        # and a link to the weights (Axis' "MobilenetV2 (ckpt)" beside "MobilenetV2").
+        (["ViT-B*", "ViT-L*"], ["ViT-B", "ViT-L"], [None, None]),
+        (["DeiT-B", "DeiT-B↑384"], ["DeiT-B", "DeiT-B"], [None, 384]),
+        (["Swin-T", "Swin-T (ICCV'21)"], ["Swin-T", "Swin-T"], [None, None]),
+        (["MobilenetV2", "MobilenetV2 (ckpt)"], ["MobilenetV2", "MobilenetV2"], [None, None]),
+    ],
+)
+def test_a_mark_that_tells_two_rows_of_a_table_apart_stays_in_their_names(
+    names: list[str], models: list[str], sizes: list[int | None]
+) -> None:
+    rows = "".join(f"| {name} | {80 + i} |\n" for i, name in enumerate(names))
+    markdown = f"| Model | Top-1 |\n|---|---|\n{rows}"
+    observed = normalize_rows(*tables_to_frames(extract_tables(markdown, "doc.md")))
+    assert observed.get_column("model").to_list() == models
+    assert observed.get_column("img_size").to_list() == sizes
+
+
+def test_a_mark_in_one_table_keeps_no_name_apart_in_another() -> None:
+    markdown = (
+        "| Model | Top-1 |\n|---|---|\n| X* | 81 |\n\n| Model | Top-1 |\n|---|---|\n| X | 80 |\n"
+    )
+    observed = normalize_rows(*tables_to_frames(extract_tables(markdown, "doc.md")))
+    assert observed.get_column("model").to_list() == ["X", "X"]
+    assert observed.get_column("footnotes").to_list() == [["model:*"], None]
+
+
 def test_a_japanese_comparison_gives_its_models_without_their_legend_marks() -> None:
     markdown = (
         "| モデル | 種別 | params | IN-1K top-1 | 事前学習データ |\n|---|---|---|---|---|\n"
