@@ -21,8 +21,8 @@ $(STAMP): requirements.lock pyproject.toml
 build: $(STAMP) ## Create .venv, install the pinned dependencies, build outputs/ from raw/
 	$(BIN)/modelmetrics build --raw $(RAW) --out $(OUT)
 
-test: $(STAMP) ## Run the test suite
-	$(BIN)/python -m pytest
+test: $(STAMP) ## Run the test suite (two worker processes)
+	$(BIN)/python -m pytest -n 2
 
 check: $(STAMP) ## Lint, format check and type check
 	$(BIN)/ruff check pipeline schemas tests benchmarks
