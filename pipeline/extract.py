@@ -64,7 +64,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "23"
+EXTRACTOR_VERSION = "24"
 # How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
 LEAD_CHARS = 2_000
 # A label above a table (its caption) is a line all bold, one ending in a colon or a period (a

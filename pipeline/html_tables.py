@@ -10,15 +10,17 @@ table is read when its layout is a grid under its header rows:
   spanning columns names each of them ("ImageNet-1K" over "Top-1" and "Top-5" gives
   "ImageNet-1K / Top-1" and "ImageNet-1K / Top-5"), a cell spanning rows is named once;
 - a body cell spanning rows (`rowspan`) is repeated in each of them, as the page shows it;
+- a body row of one cell across every column is a section label (FT-CLIP's "Fine-tuning CLIP
+  directly"): its text is in the first column, the others are empty;
 - a body row with more or fewer cells than the header is cut or padded, and marked ragged.
 
 A table ends at its `</table>`, or, as in a browser, at a `<table>` outside its cells, which
 starts another. Any other layout is not read, and says why (`UnreadTable.problem`): a `<thead>`
-after body rows, a body cell spanning columns, a table inside a cell, no `</table>`. Cells are
-kept as written, their HTML with whitespace runs made one space and references that lack a
-semicolon (which HTML decodes and Markdown does not) given one, for the extractor to render as
-it renders pipe-table cells; the URLs of their `<a>` tags are kept apart, since rendering drops
-the tags.
+after body rows, a body cell spanning some of the columns, a table inside a cell, no
+`</table>`. Cells are kept as written, their HTML with whitespace runs made one space and
+references that lack a semicolon (which HTML decodes and Markdown does not) given one, for the
+extractor to render as it renders pipe-table cells; the URLs of their `<a>` tags are kept
+apart, since rendering drops the tags.
 """
 
 import re
@@ -255,12 +257,21 @@ def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadT
             end_line, f"its <thead> at line {first + misplaced.line} comes after a body row"
         )
     body = rows[len(head_rows) :]
-    spanning = next((cell for row in body for cell in row.cells if cell.colspan > 1), None)
+    header = _column_names(text, head_rows)
+    spanning = next(
+        (
+            cell
+            for row in body
+            if not _section_row(row, len(header))
+            for cell in row.cells
+            if cell.colspan > 1
+        ),
+        None,
+    )
     if spanning is not None:
         return UnreadTable(
             end_line, f"a cell at line {first + spanning.line} spans {spanning.colspan} columns"
         )
-    header = _column_names(text, head_rows)
     caption = _html_text(text[slice(*parser.caption)]) if parser.caption else None
     return HtmlGrid(
         first + head_rows[0].line,
@@ -269,6 +280,12 @@ def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadT
         tuple(_body_rows(text, rows, len(head_rows), len(header), first)),
         caption or None,
     )
+
+
+def _section_row(row: _Row, width: int) -> bool:
+    """Whether a body row is one cell across every column: a label of the rows below it
+    ("Fine-tuning CLIP directly", FT-CLIP's), read as a row with its text in the first column."""
+    return width > 1 and len(row.cells) == 1 and row.cells[0].colspan >= width
 
 
 def _header_rows(rows: list[_Row], text: str) -> list[_Row]:
@@ -351,6 +368,10 @@ def _body_rows(text: str, rows: list[_Row], head: int, width: int, first: int) -
     # A cell of <thead> spans no row past it, as in a browser: that body is laid out alone.
     placements = _placed_cells(body) if rows[0].head else islice(_placed_cells(rows), head, None)
     for row, placed in zip(body, placements, strict=True):
+        if _section_row(row, width) and row.cells[0].rowspan == 1:
+            label = _cell_html(text, row.cells[0])
+            grid_rows.append(GridRow(first + row.line, (label,) + ("",) * (width - 1), False, ()))
+            continue
         count = max(placed) + 1
         cells = tuple(
             _cell_html(text, placed[column]) if column in placed else ""

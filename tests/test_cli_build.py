@@ -44,8 +44,8 @@ def test_a_directory_without_a_manifest_builds_every_markdown_file(raw, tmp_path
         ("prose.md", b"# Notes\n\nNo table here.\n", "prose.md: has no Markdown table"),
         (
             "html.md",
-            b"# Zoo\n\n<table>\n<tr><th>Name</th><th>Acc@1</th></tr>\n<tr><td colspan=2>ViT</td>"
-            b"</tr>\n</table>\n",
+            b"# Zoo\n\n<table>\n<tr><th>Name</th><th>Acc@1</th><th>Params</th></tr>\n"
+            b"<tr><td colspan=2>ViT</td><td>86M</td></tr>\n</table>\n",
             "html.md: has no Markdown table, only tables that are not read (an HTML <table> at "
             "line 3: a cell at line 5 spans 2 columns): nothing to extract from it\n",
         ),
@@ -261,11 +261,11 @@ def warnings_of(tmp_path: Path, markdown: str) -> list[str]:
 
 
 def test_each_table_not_read_is_a_warning_naming_its_line_and_why(tmp_path):
-    # An HTML table with a row spanning every column (a section label), and a pipe table with
-    # one delimiter cell too many (CNTK's), which GitHub shows as text.
+    # An HTML table with a cell spanning two of its three columns, and a pipe table with one
+    # delimiter cell too many (CNTK's), which GitHub shows as text.
     html = (
-        "<div>\n  <table>\n  <tr><th>Model</th><th>Top-1</th></tr>\n"
-        "  <tr><td colspan=2>ImageNet-22K</td></tr>\n  </table>\n</div>\n"
+        "<div>\n  <table>\n  <tr><th>Model</th><th>Top-1</th><th>Top-5</th></tr>\n"
+        "  <tr><td colspan=2>ImageNet-22K</td><td>1</td></tr>\n  </table>\n</div>\n"
     )
     code = "```html\n<table>\n```\n"
     table = "| Model | Top-1 |\n|---|---|\n| b.in1k | 81 |\n"

@@ -42,7 +42,8 @@ def test_a_file_with_no_table_prints_an_empty_array_and_exits_0(tmp_path: Path):
 def test_a_table_that_is_not_read_is_a_warning_naming_its_line(tmp_path: Path):
     page = tmp_path / "page.md"
     page.write_text(
-        "# Zoo\n\n<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td colspan=2>Top-1</td></tr>\n"
+        "# Zoo\n\n<table>\n<tr><th>a</th><th>b</th><th>c</th></tr>\n"
+        "<tr><td colspan=2>Top-1</td><td>1</td></tr>\n"
         "</table>\n\n| a | b |\n|---|\n"
     )
     shown = extract(str(page), "--format", "json")

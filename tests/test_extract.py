@@ -781,7 +781,8 @@ def test_html_tables_are_read_outside_code_at_the_line_of_their_header(markdown,
             [(1, "its <thead> at line 3 comes after a body row")],
         ),
         (
-            "<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td colspan=2>x</td></tr>\n</table>\n",
+            "<table>\n<tr><th>a</th><th>b</th><th>c</th></tr>\n<tr><td colspan=2>x</td><td>1</td>"
+            "</tr>\n</table>\n",
             [(1, "a cell at line 3 spans 2 columns")],
         ),
         (

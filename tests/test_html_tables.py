@@ -186,12 +186,29 @@ def test_rows_keep_their_lines_their_links_and_whether_they_were_ragged():
     )
 
 
+@pytest.mark.parametrize("colspan", ["3", "9"])
+def test_a_row_of_one_cell_across_every_column_is_a_label_in_the_first(colspan: str) -> None:
+    # FT-CLIP's "Fine-tuning CLIP directly" row, a section label: its table is read.
+    text = (
+        "<table>\n<tr><th>Model</th><th>Top-1</th><th>Params</th></tr>\n"
+        f"<tr><td colspan={colspan}><em>ImageNet-22K pretrained</em></td></tr>\n"
+        "<tr><td>ViT-B</td><td>84.0</td><td>86M</td></tr>\n</table>"
+    )
+    read_table = read(text)
+    assert isinstance(read_table, HtmlGrid), read_table
+    assert read_table.rows == (
+        GridRow(3, ("<em>ImageNet-22K pretrained</em>", "", ""), False, ()),
+        GridRow(4, ("ViT-B", "84.0", "86M"), False, ()),
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        # A row spanning every column is a section label ("ImageNet-22K pre-trained"), no data.
+        # A cell spanning some columns of a body row: which column holds its value is unknown.
         (
-            "<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td colspan=2>22K</td></tr>\n</table>",
+            "<table>\n<tr><th>a</th><th>b</th><th>c</th></tr>\n<tr><td colspan=2>22K</td><td>1"
+            "</td></tr>\n</table>",
             "a cell at line 3 spans 2 columns",
         ),
         # A browser draws <thead> above every row; read in line order, rows would precede it.
