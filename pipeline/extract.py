@@ -758,28 +758,36 @@ class _BlockScanner:
         tables already) or in a block of raw text."""
         if "<h" not in text.lower() or self.in_summary or "<summary" in text.lower():
             return
-        end_line, end_column = self.html_table_end
-        if self.line_number < end_line or (self.line_number == end_line and end_column < 0):
+        if self._in_html_table_read() or self._in_literal_html(text):
             return
+        end_line, end_column = self.html_table_end
         start = end_column if self.line_number == end_line else 0
         table = HTML_TABLE_TEXT.search(text, start)
         text = text[start : table.start() if table else len(text)]
-        block_end = self.html_end
-        if block_end is None:  # the line starts the block
-            block_end = _html_block_end(text.lstrip(" \t"), paragraph_open=False)
-        if block_end in LITERAL_HTML_ENDS:
-            return
         blanked = HTML_COMMENT.sub(lambda comment: " " * len(comment.group()), text)
         for heading in HTML_HEADING.finditer(blanked):
             self.label = None
             self._set_heading(int(heading.group(1)), heading.group(2).strip())
 
+    def _in_html_table_read(self) -> bool:
+        """Whether this line is inside the last HTML table read, up to its `</table>`."""
+        end_line, end_column = self.html_table_end
+        return self.line_number < end_line or (self.line_number == end_line and end_column < 0)
+
+    def _in_literal_html(self, text: str) -> bool:
+        """Whether this line of an HTML block is in a block of raw text (a comment, <pre>,
+        <script>), whose tags are no elements."""
+        block_end = self.html_end
+        if block_end is None:  # the line starts the block
+            block_end = _html_block_end(text.lstrip(" \t"), paragraph_open=False)
+        return block_end in LITERAL_HTML_ENDS
+
     def _note_html_tables(self, text: str) -> None:
         """Read the HTML tables that start on this line, outside the last one read: one after
         another's `</table>` on the line too (`</table><table>`)."""
-        end_line, end_column = self.html_table_end
-        if self.line_number < end_line or (self.line_number == end_line and end_column < 0):
+        if self._in_html_table_read():
             return
+        end_line, end_column = self.html_table_end
         column = end_column if self.line_number == end_line else 0
         while (start := self._html_table_start(text, column)) is not None:
             self._read_html_table(text, start)
@@ -791,12 +799,7 @@ class _BlockScanner:
         """Where on a line of an HTML block a <table> starts from column on: after spaces or
         after other tags (`<div align="center"><table>`), never in a comment or in a block of
         raw text (<pre>, <script>, a comment); None if none does."""
-        if HTML_TABLE_TEXT.search(text) is None:
-            return None
-        block_end = self.html_end
-        if block_end is None:  # the line starts the block
-            block_end = _html_block_end(text.lstrip(" \t"), paragraph_open=False)
-        if block_end in LITERAL_HTML_ENDS:
+        if HTML_TABLE_TEXT.search(text) is None or self._in_literal_html(text):
             return None
         blanked = HTML_COMMENT.sub(lambda comment: " " * len(comment.group()), text)
         tag = HTML_TABLE_START.search(blanked, column)

@@ -283,9 +283,10 @@ def _grid(parser: _TableParser, first: int, end_line: int) -> HtmlGrid | UnreadT
 
 
 def _section_row(row: _Row, width: int) -> bool:
-    """Whether a body row is one cell across every column: a label of the rows below it
-    ("Fine-tuning CLIP directly", FT-CLIP's), read as a row with its text in the first column."""
-    return width > 1 and len(row.cells) == 1 and row.cells[0].colspan >= width
+    """Whether a body row is one cell across every column, and no row below: a label of the rows
+    below it ("Fine-tuning CLIP directly", FT-CLIP's), read with its text in the first column."""
+    cells = row.cells
+    return width > 1 and len(cells) == 1 and cells[0].colspan >= width and cells[0].rowspan == 1
 
 
 def _header_rows(rows: list[_Row], text: str) -> list[_Row]:
@@ -368,7 +369,7 @@ def _body_rows(text: str, rows: list[_Row], head: int, width: int, first: int) -
     # A cell of <thead> spans no row past it, as in a browser: that body is laid out alone.
     placements = _placed_cells(body) if rows[0].head else islice(_placed_cells(rows), head, None)
     for row, placed in zip(body, placements, strict=True):
-        if _section_row(row, width) and row.cells[0].rowspan == 1:
+        if _section_row(row, width):
             label = _cell_html(text, row.cells[0])
             grid_rows.append(GridRow(first + row.line, (label,) + ("",) * (width - 1), False, ()))
             continue

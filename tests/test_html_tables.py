@@ -205,6 +205,12 @@ def test_a_row_of_one_cell_across_every_column_is_a_label_in_the_first(colspan: 
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
+        # A row of one cell across every column and into the rows below is no section label.
+        (
+            "<table>\n<tr><th>a</th><th>b</th></tr>\n<tr><td colspan=2 rowspan=2>22K</td></tr>\n"
+            "<tr><td>1</td></tr>\n</table>",
+            "a cell at line 3 spans 2 columns",
+        ),
         # A cell spanning some columns of a body row: which column holds its value is unknown.
         (
             "<table>\n<tr><th>a</th><th>b</th><th>c</th></tr>\n<tr><td colspan=2>22K</td><td>1"
