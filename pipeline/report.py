@@ -213,19 +213,39 @@ def quarantine_warnings(quarantine: pl.DataFrame) -> pl.DataFrame:
 
 
 def conflict_warnings(conflicts: pl.DataFrame, observations: pl.DataFrame) -> pl.DataFrame:
-    """A warning at each place publishing a value that was not kept."""
-    places = observations.select(
-        pl.col("observation_id").alias("other_observations"), "source", "line"
+    """A warning at each place publishing a value that was not kept, naming the first place of
+    the kept value by file and line, and why it was kept: more places, or a tie broken by
+    source order."""
+    places = observations.select("observation_id", "source", "line")
+    chosen_places = places.select(
+        pl.col("observation_id").alias("_first_chosen"),
+        pl.format("{}:{}", "source", "line").alias("_chosen_place"),
     )
-    others = conflicts.explode("other_observations").join(places, on="other_observations")
+    others = (
+        conflicts.with_columns(
+            _first_chosen=pl.col("chosen_observations").list.first(),
+            _against=pl.col("other_observations").list.len(),
+        )
+        .explode("other_observations")
+        .join(places.rename({"observation_id": "other_observations"}), on="other_observations")
+        .join(chosen_places, on="_first_chosen", how="left")
+    )
+    kept, against = pl.col("chosen_observations").list.len(), pl.col("_against")
+    why = (
+        pl.when(kept > against)
+        .then(pl.format("published in {} places against {}", kept, against))
+        .otherwise(pl.format("a tie of {} place(s) each, broken by source order", kept))
+    )
+    more = pl.when(kept > 1).then(pl.format(" and {} more", kept - 1)).otherwise(pl.lit(""))
     message = pl.format(
-        "{} {} {} conflicts with {} at {} (kept {}: {})",
+        "{} {} {} conflicts with {} at {}{} (kept {}: {})",
         "model",
         "field",
         "other_value",
         "chosen_value",
-        pl.col("chosen_observations").list.join(", "),
+        "_chosen_place",
+        more,
         "chosen_value",
-        "rule",
+        why,
     )
     return _frame(others, message)

@@ -295,6 +295,23 @@ def test_a_table_whose_accuracies_are_under_unknown_headers_is_one_warning_for_t
     ]
 
 
+def test_a_conflict_is_a_warning_at_the_other_place_naming_the_kept_one_by_line(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    table = "| Model | Top-1 |\n|---|---|\n"
+    (raw / "a.md").write_text(f"{table}| a.in1k | 81.0 |\n")
+    (raw / "b.md").write_text(f"# B\n\n{table}| a.in1k | 82.0 |\n")
+    (raw / "c.md").write_text(f"{table}| a.in1k | 81.0 |\n| b.in1k | 70.0 |\n")
+    (raw / "d.md").write_text(f"{table}| b.in1k | 71.0 |\n")
+    built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
+    assert built.stderr.splitlines() == [
+        "warning: b.md:5: a.in1k top1 82.0 conflicts with 81.0 at a.md:3 and 1 more (kept 81.0: "
+        "published in 2 places against 1)",
+        "warning: d.md:3: b.in1k top1 71.0 conflicts with 70.0 at c.md:4 (kept 70.0: a tie of 1 "
+        "place(s) each, broken by source order)",
+    ]
+
+
 def test_a_warning_repeated_word_for_word_is_said_once(tmp_path):
     # openmixup's matrices head four columns 'ResNet-18' (one per training setting).
     table = (
