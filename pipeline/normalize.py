@@ -51,9 +51,11 @@ ACCURACY_HEADER = r"(?i)acc"
 ACCURACY_PAIR = r"^\s*(.+?)\s*[|/]\s*(.+?)\s*$"
 # A header that reads like an accuracy or an error rate, known or not: "Accuracy", "Validation
 # error (%)", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1", a bare "@1" (not "Latency@1", not "Memory
-# Access").
+# Access"), or the test set alone beside other sets, "ImageNet" or "Clean" (relabel's "ImageNet |
+# ImageNetV2 | ReaL", a robustness table's "Clean | IN-C (mCE)").
 ACCURACY_LIKE = (
     r"(?i)\bacc(?:urac|[0-9@]|\b)|top[\s_-]*[15](?:[^0-9]|$)|\berr|prec@|^\s*@\s*[15](?:[^0-9]|$)"
+    r"|^\s*(?:imagenet(?:[\s_-]*1k)?|in[\s_-]*1k|clean)\s*(?:\(%\))?\s*$"
 )
 
 

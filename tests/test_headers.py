@@ -363,6 +363,11 @@ def test_a_table_of_accuracies_without_model_names_is_warned_of_by_its_first_col
         (["Model", "Topology", "Latency@1"], None),
         (["Model", "Memory Access", "Accumulation"], None),
         (["Model", "Acc.", "Top-1 Accuracy (int8)"], "'Acc.', 'Top-1 Accuracy (int8)'"),
+        # The test set alone beside others (relabel's; a robustness table's "Clean").
+        (["Method", "ImageNet", "ImageNetV2", "ReaL"], "'ImageNet'"),
+        (["Model", "Clean", "IN-C (mCE)", "IN-A"], "'Clean'"),
+        (["Model", "IN-1K (%)", "Params"], "'IN-1K (%)'"),
+        (["Model", "ImageNet-22K pretrained", "Params"], None),
     ],
 )
 def test_a_table_whose_accuracies_are_under_unknown_headers_is_warned_of(
