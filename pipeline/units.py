@@ -310,7 +310,8 @@ def _unread(reason: str) -> Callable[[pl.Expr, pl.Expr], pl.Expr]:
     M_75.61": one row's results stacked in a cell), or the reason given."""
 
     def problem(text: pl.Expr, value: pl.Expr) -> pl.Expr:
-        numbers = text.str.count_matches(NUMBER_WORD)
+        # Counted only where there is no value: 0.05 s per million cells otherwise.
+        numbers = pl.when(value.is_null()).then(text).str.count_matches(NUMBER_WORD)
         said = (
             pl.when(numbers >= 2)
             .then(pl.format("holds {} numbers, not one", numbers))
