@@ -758,10 +758,9 @@ class _BlockScanner:
         tables already) or in a block of raw text."""
         if "<h" not in text.lower() or self.in_summary or "<summary" in text.lower():
             return
-        if self._in_html_table_read() or self._in_literal_html(text):
+        start = self._after_html_table_read()
+        if start is None or self._in_literal_html(text):
             return
-        end_line, end_column = self.html_table_end
-        start = end_column if self.line_number == end_line else 0
         table = HTML_TABLE_TEXT.search(text, start)
         text = text[start : table.start() if table else len(text)]
         blanked = HTML_COMMENT.sub(lambda comment: " " * len(comment.group()), text)
@@ -769,10 +768,13 @@ class _BlockScanner:
             self.label = None
             self._set_heading(int(heading.group(1)), heading.group(2).strip())
 
-    def _in_html_table_read(self) -> bool:
-        """Whether this line is inside the last HTML table read, up to its `</table>`."""
+    def _after_html_table_read(self) -> int | None:
+        """Where this line is past the last HTML table read: 0, or the column after its
+        `</table>` on this line; None when the whole line is inside that table."""
         end_line, end_column = self.html_table_end
-        return self.line_number < end_line or (self.line_number == end_line and end_column < 0)
+        if self.line_number < end_line or (self.line_number == end_line and end_column < 0):
+            return None
+        return end_column if self.line_number == end_line else 0
 
     def _in_literal_html(self, text: str) -> bool:
         """Whether this line of an HTML block is in a block of raw text (a comment, <pre>,
@@ -785,10 +787,9 @@ class _BlockScanner:
     def _note_html_tables(self, text: str) -> None:
         """Read the HTML tables that start on this line, outside the last one read: one after
         another's `</table>` on the line too (`</table><table>`)."""
-        if self._in_html_table_read():
+        column = self._after_html_table_read()
+        if column is None:
             return
-        end_line, end_column = self.html_table_end
-        column = end_column if self.line_number == end_line else 0
         while (start := self._html_table_start(text, column)) is not None:
             self._read_html_table(text, start)
             end_line, column = self.html_table_end

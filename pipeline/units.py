@@ -94,13 +94,17 @@ ACCURACY = rf"^{NUMBER}\s*%?$"
 # Parameter counts: "99M", "1.2B", "350K" (K, M, B or G), "304.8" (bare means millions, 004's
 # DeiT III rows), "25,557,032" (thousands separators), and lower bounds "150+" / ">150" (timm
 # so150m rows: the page's author wrote "150+" where the exact count was not given).
+# A raw count grouped by spaces, as French and SI style write it (Larq's "13 939 240"), is one
+# as with commas; only a count of a million or more: "12 345" may as well be two numbers. (No-
+# break and thin spaces are plain spaces by now: CLEANUP.)
+SPACED_COUNT = r"[1-9][0-9]{0,2}(?: [0-9]{3}){2,}"
 PARAMS = (
-    r"^(?:>=|≥|>)?\s*-?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
-    r"\s*[kKmMbBgG]?\s*\+?$"
+    rf"^(?:{SPACED_COUNT}|(?:>=|≥|>)?\s*-?"
+    r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"\s*[kKmMbBgG]?\s*\+?)$"
 )
-# A raw count grouped by spaces, as French and SI style write it (Larq's "13 939 240"): read as
-# with commas. Only a count of a million or more: "12 345" may as well be two numbers.
-SPACE_GROUPED = r"^[1-9][0-9]{0,2}(?:[ \u00a0\u2009\u202f][0-9]{3}){2,}$"
+# The separators of a count's groups, taken out to read its digits.
+GROUP_SEPARATORS = {",": "", " ": ""}
 BILLIONS = {"b": 1000.0, "g": 1000.0}
 THOUSANDS = {"k": 1000.0}
 # A whole number of 10,000 or more in a params column, bare or with thousands separators, is a
@@ -109,7 +113,10 @@ THOUSANDS = {"k": 1000.0}
 # separator changes nothing ("1,843" is ViT-G's 1,843M, as "1843" is), and a decimal point
 # ("10000.0") keeps a number in millions, as does a header saying millions ("Params (M)": 21743
 # is ViT-22B; pipeline.normalize reads that).
-RAW_COUNT = r"^(?:[0-9]{1,3}(?:,[0-9]{3}){2,}|[1-9][0-9]{1,2},[0-9]{3}|[1-9][0-9]{4,})$"
+RAW_COUNT = (
+    rf"^(?:[0-9]{{1,3}}(?:,[0-9]{{3}}){{2,}}|[1-9][0-9]{{1,2}},[0-9]{{3}}|[1-9][0-9]{{4,}}"
+    rf"|{SPACED_COUNT})$"
+)
 # Image sizes: "384", "224x224", "224×224", "384^2", "384²", "224px". A non-square "224x320" is
 # an error: the column holds one size per side and picking either side would invent a result.
 IMAGE_SIZE = r"^[0-9]+\s*(?:[xX×*]\s*[0-9]+)?\s*(?:px|\^2|²)?$"
@@ -234,10 +241,9 @@ def accuracy_value(text: pl.Expr) -> pl.Expr:
 
 def params_value(text: pl.Expr) -> pl.Expr:
     """Parameters in millions from value text ("1.2B" -> 1200, "25,557,032" -> 25.557032)."""
-    text = _commas_for_spaces(text)
     body = text.str.strip_suffix("+").str.strip_chars_start(">=≥").str.strip_chars()
     unit = body.str.tail(1).str.to_lowercase()
-    digits = body.str.strip_chars_end("kKmMbBgG ").str.replace_all(",", "", literal=True)
+    digits = body.str.strip_chars_end("kKmMbBgG ").str.replace_many(GROUP_SEPARATORS)
     number = digits.cast(pl.Float64, strict=False)
     raw_count = body.str.contains(RAW_COUNT)
     # Multiply for billions, divide for thousands and raw counts: 350/1000 is exactly 0.35.
@@ -250,15 +256,8 @@ def params_value(text: pl.Expr) -> pl.Expr:
 def raw_count(text: pl.Expr) -> pl.Expr:
     """The whole number a raw count writes ("21,743" -> 21743.0, as written, not in millions);
     null for other value text."""
-    text = _commas_for_spaces(text)
-    digits = text.str.replace_all(",", "", literal=True)
+    digits = text.str.replace_many(GROUP_SEPARATORS)
     return pl.when(text.str.contains(RAW_COUNT)).then(digits.cast(pl.Float64, strict=False))
-
-
-def _commas_for_spaces(text: pl.Expr) -> pl.Expr:
-    """A count grouped by spaces (SPACE_GROUPED) with commas instead; other text as it is."""
-    grouped = text.str.contains(SPACE_GROUPED)
-    return pl.when(grouped).then(text.str.replace_all(r"\s", ",")).otherwise(text)
 
 
 def params_bound(text: pl.Expr) -> pl.Expr:
