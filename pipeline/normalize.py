@@ -51,11 +51,14 @@ ACCURACY_HEADER = r"(?i)acc"
 ACCURACY_PAIR = r"^\s*(.+?)\s*[|/]\s*(.+?)\s*$"
 # A header that reads like an accuracy or an error rate, known or not: "Accuracy", "Validation
 # error (%)", "Top-1 (ReaL)", "acc@1 (v2)", "Prec@1", a bare "@1" (not "Latency@1", not "Memory
-# Access"), or the test set alone beside other sets, "ImageNet" or "Clean" (relabel's "ImageNet |
-# ImageNetV2 | ReaL", a robustness table's "Clean | IN-C (mCE)").
+# Access"), the test set alone beside other sets, "ImageNet" or "Clean" (relabel's "ImageNet |
+# ImageNetV2 | ReaL", a robustness table's "Clean | IN-C (mCE)"), or an evaluation protocol alone,
+# as self-supervised tables head their accuracies ("k-NN | Linear | Fine-tuning", iBOT's "Lin. |
+# Fin.", "Attentive").
 ACCURACY_LIKE = (
     r"(?i)\bacc(?:urac|[0-9@]|\b)|top[\s_-]*[15](?:[^0-9]|$)|\berr|prec@|^\s*@\s*[15](?:[^0-9]|$)"
     r"|^\s*(?:imagenet(?:[\s_-]*1k)?|in[\s_-]*1k|clean)\s*(?:\(%\))?\s*$"
+    r"|^\s*(?:k[\s_-]*nn|lin\.?|linear|fin\.?|fine[\s_-]*tun(?:e|ed|ing)|attentive)\s*(?:\(%\))?\s*$"
 )
 
 

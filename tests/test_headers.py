@@ -151,6 +151,9 @@ SYNONYMS = [
     ("ImageNet-Val Top-1", "top1"),
     ("top-1 IN acc", "top1"),
     ("top-5 IN acc", "top5"),
+    # ConvMAE's fine-tuned top-1 beside its linear probe's; iBOT's "Par.".
+    ("FT acc@1(%)", "top1"),
+    ("Par.", "params_m"),
 ]
 
 
@@ -368,6 +371,15 @@ def test_a_table_of_accuracies_without_model_names_is_warned_of_by_its_first_col
         (["Model", "Clean", "IN-C (mCE)", "IN-A"], "'Clean'"),
         (["Model", "IN-1K (%)", "Params"], "'IN-1K (%)'"),
         (["Model", "ImageNet-22K pretrained", "Params"], None),
+        # An evaluation protocol alone, as self-supervised tables head their accuracies (iBOT's,
+        # CAE's, EsViT's); not a header that only begins with one.
+        (["Method", "Arch", "k-NN", "Lin.", "Fin."], "'k-NN', 'Lin.', 'Fin.'"),
+        (
+            ["Method", "#Epoch", "Linear", "Attentive", "Fine-tuning"],
+            "'Linear', 'Attentive', 'Fine-tuning'",
+        ),
+        (["Model", "kNN (%)", "Params"], "'kNN (%)'"),
+        (["Model", "Linear layers", "Fine-tuning epochs", "Finish"], None),
     ],
 )
 def test_a_table_whose_accuracies_are_under_unknown_headers_is_warned_of(
