@@ -217,6 +217,7 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             _footnote_model=pl.concat_str(
                 pl.lit("model:"), units.name_mark(pl.col("_model"), pl.col("model"))
             ),
+            _model_note=_model_cell_note(),
             architecture=context.architecture(pl.col("model")),
             pretrained_tag=context.pretrained_tag(pl.col("model")),
         )
@@ -226,15 +227,23 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
 
 
 def with_marks_apart(observations: pl.LazyFrame) -> pl.LazyFrame:
-    """The observations (with the model cell, _model, and its marks' footnote, _footnote_model)
-    with each model name keeping its marks where its table marks the name otherwise in another
-    row: the mark tells two models apart there (Evo-ViT's "Evo-ViT-B*" at 384 px beside
-    "Evo-ViT-B", FixRes' "FixResNet-50 (*)" of another recipe, DeiT's distilled "DeiT-B⚗"), and
+    """The observations (with the model cell, _model, its marks' footnote, _footnote_model, and
+    the mark its cell carries apart, _model_note) with each model name keeping its marks where
+    its table marks the name otherwise in another row: the mark tells two models apart there
+    (Evo-ViT's "Evo-ViT-B*" at 384 px beside "Evo-ViT-B", FixRes' "FixResNet-50 (*)" of another
+    recipe, DeiT's distilled "DeiT-B⚗", Vim's "Vim-tiny<sup>+</sup>" fine-tuned further), and
     they are no one result. An upscaling ("↑384", the image size), a venue or a link to the
     weights ("(ckpt)") after the name tells no model apart and comes off it all the same."""
-    # The marked name of a row whose name has marks (_footnote_model), null for the others.
-    with_marks = pl.when(pl.col("_footnote_model").is_not_null()).then(pl.col("_model"))
-    marked = with_marks.str.replace_all(units.NO_MODEL_APART, "")
+    # The marked name of a row whose name has marks (_footnote_model) or whose cell carries one
+    # apart, null for the others.
+    has_marks = pl.col("_footnote_model").is_not_null() | pl.col("_model_note").is_not_null()
+    note = pl.col("_model_note")
+    # A mark is written after the name as it is ("+"), a note of letters or digits in
+    # parentheses ("ResNet-50<sup>1</sup>" -> "ResNet-50 (1)").
+    in_parentheses = pl.concat_str(pl.lit(" ("), note, pl.lit(")"))
+    written_note = pl.when(note.str.contains(units.NO_NAME)).then(note).otherwise(in_parentheses)
+    written = pl.concat_str(pl.col("_model"), written_note.fill_null(""))
+    marked = pl.when(has_marks).then(written).str.replace_all(units.NO_MODEL_APART, "")
     # The window is a step of its own: over an expression holding a window, polars evaluates
     # that window group by group (10 s on 1M rows instead of 0.2 s).
     name_in_table = ["source", "table_index", "model"]
@@ -243,8 +252,16 @@ def with_marks_apart(observations: pl.LazyFrame) -> pl.LazyFrame:
     return (
         observations.with_columns(_marked=marked.str.replace_all(r"\s+", " ").str.strip_chars())
         .with_columns(model=pl.when(apart).then(pl.col("_marked")).otherwise(pl.col("model")))
-        .drop("_marked")
+        .drop("_marked", "_model_note")
     )
+
+
+def _model_cell_note() -> pl.Expr:
+    """The mark a row's model cell carries apart (its superscript, "Vim-tiny<sup>+</sup>"), null
+    if none."""
+    position = pl.when(_links_to_weights()).then(pl.col("pos_family")).otherwise("pos_model")
+    note = pl.col("cell_notes").list.get(position, null_on_oob=True).cast(pl.String)
+    return pl.when(note != "").then(note)
 
 
 def _model_cell() -> pl.Expr:

@@ -318,6 +318,12 @@ def test_a_footnote_mark_after_a_model_name_is_a_footnote_not_part_of_the_name(
         (["DeiT-B", "DeiT-B↑384"], ["DeiT-B", "DeiT-B"], [None, 384]),
         (["Swin-T", "Swin-T (ICCV'21)"], ["Swin-T", "Swin-T"], [None, None]),
         (["MobilenetV2", "MobilenetV2 (ckpt)"], ["MobilenetV2", "MobilenetV2"], [None, None]),
+        # A superscript is a mark too (Vim's "Vim-tiny<sup>+</sup>", fine-tuned further); a
+        # note of letters or digits is written in parentheses; one on every row is a footnote.
+        (["[Vim-T](u)", "[Vim-T<sup>+</sup>](u)"], ["Vim-T", "Vim-T+"], [None, None]),
+        (["R<sup>1</sup>", "R<sup>b</sup>"], ["R (1)", "R (b)"], [None, None]),
+        (["R<sup>1</sup>", "S<sup>1</sup>"], ["R", "S"], [None, None]),
+        (["R<sup>*</sup>", "R↑384"], ["R*", "R"], [None, 384]),
     ],
 )
 def test_a_mark_that_tells_two_rows_of_a_table_apart_stays_in_their_names(
