@@ -64,7 +64,11 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "24"
+EXTRACTOR_VERSION = "25"
+# An image in a heading is a badge or a logo ("# SparK &nbsp;[![Reddit](badge.svg)](url)"): its
+# alt text is no part of the heading's words. A heading left empty ("#" alone) is no heading of
+# the path.
+HEADING_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 # How much of a document's lead a table keeps: its first paragraphs, not a whole essay.
 LEAD_CHARS = 2_000
 # A label above a table (its caption) is a line all bold, one ending in a colon or a period (a
@@ -519,13 +523,20 @@ class _BlockScanner:
         def rendered(text: str) -> str:
             return render_text(text, self.references)
 
+        def heading_path(headings: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(heading for heading in map(rendered_heading, headings) if heading)
+
+        @cache
+        def rendered_heading(text: str) -> str:
+            return rendered(HEADING_IMAGE.sub("", text)).strip()
+
         lead = rendered(" ".join(self.lead)[:LEAD_CHARS]) if self.lead else None
         return [
             ScannedTable(
                 self.source,
                 table_index,
                 table.line,
-                tuple(map(rendered, table.heading_path)),
+                heading_path(table.heading_path),
                 tuple(map(rendered, table.header)),
                 table.align,
                 rendered(table.caption) if table.caption is not None else None,

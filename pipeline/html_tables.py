@@ -369,9 +369,12 @@ def _body_rows(text: str, rows: list[_Row], head: int, width: int, first: int) -
     # A cell of <thead> spans no row past it, as in a browser: that body is laid out alone.
     placements = _placed_cells(body) if rows[0].head else islice(_placed_cells(rows), head, None)
     for row, placed in zip(body, placements, strict=True):
+        # A row is cited at its first cell's line: the line that shows its values, not its <tr>
+        # (MambaVision writes `<tr>` and each `<td>` on lines of their own).
+        line = first + (row.cells[0].line if row.cells else row.line)
         if _section_row(row, width):
             label = _cell_html(text, row.cells[0])
-            grid_rows.append(GridRow(first + row.line, (label,) + ("",) * (width - 1), False, ()))
+            grid_rows.append(GridRow(line, (label,) + ("",) * (width - 1), False, ()))
             continue
         count = max(placed) + 1
         cells = tuple(
@@ -380,7 +383,7 @@ def _body_rows(text: str, rows: list[_Row], head: int, width: int, first: int) -
         ) + ("",) * max(0, width - count)
         links = tuple(link for cell in row.cells for link in cell.links)
         ragged = count != width or len(placed) != count
-        grid_rows.append(GridRow(first + row.line, cells, ragged, links))
+        grid_rows.append(GridRow(line, cells, ragged, links))
     return grid_rows
 
 

@@ -338,8 +338,9 @@ def test_an_html_table_gives_results_traced_to_its_lines(tmp_path):
     results = pl.read_parquet(version / "results.parquet")
     assert results.select("model", "top1").rows() == [("FasterViT-0", 82.1)]
     observations = pl.read_parquet(version / "observations.parquet")
+    # The row is at the line of its first cell, which shows its values; its <tr> is line 9.
     assert observations.select("source", "table_index", "line", "links").rows() == [
-        ("doc.md", 0, 9, ["https://x.org/f0.pth"])
+        ("doc.md", 0, 10, ["https://x.org/f0.pth"])
     ]
 
 

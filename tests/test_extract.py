@@ -204,6 +204,11 @@ def test_a_plain_line_after_a_table_is_a_row_and_other_blocks_end_it():
         ("Title\n=====\nSub\n---\n", ("Title", "Sub")),
         ("## **Bold** `code` [link](u) ##\n", ("Bold code link",)),
         ("#Not a heading\n", ()),
+        # Badges and logos in a heading are no words of it (SparK's); an empty heading ("#"
+        # alone, Vim's) is no heading of the path.
+        ("# SparK &nbsp;[![Reddit](b.svg)](u) ![X](x.png)\n", ("SparK",)),
+        ("## ![logo](l.png) Results\n", ("Results",)),
+        ("# A\n#\n## B\n", ("B",)),
     ],
 )
 def test_the_heading_path_holds_the_enclosing_headings_as_plain_text(markdown, path):

@@ -186,6 +186,17 @@ def test_rows_keep_their_lines_their_links_and_whether_they_were_ragged():
     )
 
 
+def test_a_row_is_at_the_line_of_its_first_cell_not_of_its_tr() -> None:
+    # MambaVision writes <tr> and each <td> on lines of their own: a row's line shows its values.
+    text = (
+        "<table>\n<tr>\n<th>Model</th>\n<th>Top-1</th>\n</tr>\n<tr>\n  <td>a</td>\n  <td>1</td>\n"
+        "</tr>\n<tr><td>b</td>\n<td>2</td></tr>\n</table>"
+    )
+    read_table = read(text)
+    assert isinstance(read_table, HtmlGrid), read_table
+    assert [row.line for row in read_table.rows] == [7, 10]
+
+
 @pytest.mark.parametrize("colspan", ["3", "9"])
 def test_a_row_of_one_cell_across_every_column_is_a_label_in_the_first(colspan: str) -> None:
     # FT-CLIP's "Fine-tuning CLIP directly" row, a section label: its table is read.
