@@ -21,6 +21,10 @@ CHOICE_RULE = "most published value; a tie goes to the first in source order (pa
 # source writes, so it agrees only with an equal number.
 MAX_DECIMALS = 15
 SOURCE_ORDER = ["source", "table_index", "row_index"]
+# The raw text each number field is read from.
+WRITTEN_COLUMNS = {"top1": "top1_raw", "top5": "top5_raw", "params_m": "params_raw"}
+# A number as a page writes it: digits, then maybe a point and decimals.
+WRITTEN_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 MERGED_COLUMNS = [
     "result_id",
     *RESULT_KEY,
@@ -31,6 +35,8 @@ MERGED_COLUMNS = [
     "source",
     "line",
     "observation_id",
+    # The numbers as written: "68.10" is written to two decimals, as "68.07" is.
+    *WRITTEN_COLUMNS.values(),
 ]
 SUMMARIZED_COLUMNS = [
     "model",
@@ -237,17 +243,63 @@ def _vote(measured: pl.DataFrame, field: str, key: str) -> tuple[pl.DataFrame, p
 
 
 def _votes(measured: pl.DataFrame, field: str, key: str) -> pl.DataFrame:
-    """Per key and value of field: its votes, first place in source order and observations."""
+    """Per key and value of field: its votes, first place in source order, observations and,
+    for a number read from a raw text, the most decimals it is written to (decimals)."""
+    voting = measured.filter(pl.col(field).is_not_null())
+    written = []
+    if field in WRITTEN_COLUMNS and WRITTEN_COLUMNS[field] in voting.columns:
+        voting = voting.with_columns(
+            _decimals=written_decimals(voting.get_column(WRITTEN_COLUMNS[field]), voting[field])
+        )
+        written = [pl.col("_decimals").max().alias("decimals")]
     return (
-        measured.filter(pl.col(field).is_not_null())
-        .group_by(key, field)
+        voting.group_by(key, field)
         .agg(
+            *written,
             votes=pl.len(),
             order=pl.col("order").min(),
             observations=pl.col("observation_id").sort_by("order"),
         )
         .sort([key, "votes", "order"], descending=[False, True, False])
     )
+
+
+def written_decimals(raw: pl.Series, value: pl.Series) -> pl.Series:
+    """The decimals each value is written to in its raw text: those of the number in the text
+    that is the value, its error rate (100 minus it) or its fraction (two decimals fewer), so a
+    trailing zero counts ("68.10": 2); never fewer than the value as printed has (_decimals)."""
+    number = pl.col("token").cast(pl.Float64)
+    point = pl.col("token").str.find(".", literal=True)
+    decimals = (pl.col("token").str.len_chars() - point - 1).fill_null(0).cast(pl.Int64)
+    value_itself = _is_close(number, pl.col("value")) | _is_close(number, 100 - pl.col("value"))
+    found = (
+        pl.DataFrame({"raw": raw, "value": value})
+        .with_row_index("row")
+        .select("row", "value", token=pl.col("raw").str.extract_all(WRITTEN_NUMBER))
+        .explode("token")
+        .drop_nulls("token")
+        .select(
+            "row",
+            decimals=pl.when(value_itself)
+            .then(decimals)
+            .when(_is_close(number, pl.col("value") / 100))
+            .then(decimals - 2),
+        )
+        .group_by("row")
+        .agg(pl.col("decimals").max())
+    )
+    return (
+        pl.DataFrame({"value": value})
+        .with_row_index("row")
+        .join(found, on="row", how="left", maintain_order="left")
+        .select(pl.max_horizontal(_decimals(pl.col("value")).cast(pl.Int64), "decimals"))
+        .to_series()
+    )
+
+
+def _is_close(number: pl.Expr, value: pl.Expr) -> pl.Expr:
+    """Whether two floats are one number, but for the float's last bits."""
+    return (number - value).abs() <= 1e-9 * value.abs().clip(lower_bound=1)
 
 
 def _conflicts_with(measured: pl.DataFrame, chosen: pl.DataFrame, field: str) -> pl.DataFrame:
@@ -265,17 +317,29 @@ def _conflicts_beside(
     number the chosen one rounds to, or that rounds to it, is no other value (22.9 and 22.91048)."""
     value, chosen_value = pl.col(field), pl.col(f"{field}_chosen")
     differs = value != chosen_value
-    if votes.schema[field].is_float():
+    if "decimals" in votes.columns:
+        written = pl.col("decimals"), pl.col("decimals_chosen")
+        differs = ~same_once_rounded(value, chosen_value, *written)
+    elif votes.schema[field].is_float():
         differs = ~same_once_rounded(value, chosen_value)
     others = votes.join(chosen, on=key, suffix="_chosen").filter(differs)
     return _conflict_rows(others, field, key)
 
 
-def same_once_rounded(value: pl.Expr, other: pl.Expr) -> pl.Expr:
+def same_once_rounded(
+    value: pl.Expr,
+    other: pl.Expr,
+    value_decimals: pl.Expr | None = None,
+    other_decimals: pl.Expr | None = None,
+) -> pl.Expr:
     """Whether two published numbers are one, written to different decimals: each within half a
     unit of the last decimal of the shorter (74.9 and 74.93; not 74.9 and 74.96, nor 86.0 and
-    86.6: a whole number reads as one decimal, "86" may be "86.0")."""
-    decimals = pl.min_horizontal(_decimals(value), _decimals(other))
+    86.6: a whole number reads as one decimal, "86" may be "86.0"; nor 68.10 and 68.07, given
+    the decimals each is written to); without those, as each prints."""
+    decimals = pl.min_horizontal(
+        _decimals(value) if value_decimals is None else value_decimals,
+        _decimals(other) if other_decimals is None else other_decimals,
+    )
     half_unit = pl.lit(0.5) * pl.lit(10.0).pow(-decimals.cast(pl.Float64))
     return (value - other).abs() <= half_unit * (1 + 1e-9)
 

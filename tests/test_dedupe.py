@@ -197,6 +197,33 @@ def test_numbers_that_differ_only_in_decimals_written_are_no_conflict(first, sec
     assert conflicts.select("field", "other_value").sort("field").rows() == expected
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "conflict"),
+    [
+        # mindcv's 68.07 and 68.10, both written to two decimals: a trailing zero counts.
+        (("68.07", 68.07), ("68.10", 68.1), True),
+        (("**68.10**%", 68.1), ("68.07", 68.07), True),
+        (("68.1", 68.1), ("68.07", 68.07), False),
+        # As an error rate (31.90 is 68.10) or a fraction (0.6810 is 68.10).
+        (("31.90", 68.1), ("68.07", 68.07), True),
+        (("0.6810", 68.1), ("68.07", 68.07), True),
+        (("0.681", 68.1), ("68.07", 68.07), False),
+        # The number of the value in a cell of two ("68.1 | 88.40"), not its neighbour.
+        (("68.1 | 88.40", 68.1), ("68.07", 68.07), False),
+        # No number in the text that is the value (a correction): its decimals as printed.
+        (("68.30", 68.1), ("68.07", 68.07), False),
+    ],
+)
+def test_a_number_is_as_precise_as_the_page_writes_it(first, second, conflict):
+    rows = [
+        observation(0, source="a.md", top1=first[1], top1_raw=first[0], top5=None),
+        observation(0, source="b.md", top1=second[1], top1_raw=second[0], top5=None),
+    ]
+    _, results, conflicts = merged(*rows)
+    assert results.get_column("has_conflict").to_list() == [conflict]
+    assert conflicts.height == int(conflict)
+
+
 def test_a_top5_is_taken_from_a_place_whose_top1_differs_only_in_decimals_written():
     first = observation(0, source="a.md", top1=72.9, top5=None)
     second = observation(0, source="b.md", top1=72.91048, top5=91.2)
