@@ -1,6 +1,7 @@
 """Extracted rows -> normalized observations: canonical columns, typed values, context (pure)."""
 
-from typing import NamedTuple
+import re
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -42,6 +43,20 @@ WEIGHTS_LINK = (
     r"|surf|disk|cloud|tsinghua|dropbox|baiduyun|baidupan|pan|yun|box|hugging|face|modelscope"
     r"|🤗)(?:[\s/|,;&+·-]+|$))+$"
 )
+# The key of a result within one table, the numbers that make two rows two results, and the
+# columns holding the cells that may tell them apart (with_columns_apart).
+TABLE_RESULT_KEY = [
+    "source",
+    "table_index",
+    "model",
+    "pretrain_dataset",
+    "img_size",
+    "eval_seq_len",
+]
+MEASURED = ["top1", "top5", "params_m"]
+APART_CELLS = ["unknown_columns", "raw_cells"]
+# A cell longer than this is a note or a sentence, no name of a variant.
+MAX_APART_TEXT = 40
 POSITION_COLUMNS = [f"pos_{column}" for column in headers.CANONICAL_COLUMNS]
 # An accuracy header giving the error rate: "Top-1 error", "top-5 err.", "Top-1 error rate".
 ERROR_HEADER = r"(?i)(?:^|[^a-z])err(?:or)?(?:[^a-z]|$)"
@@ -92,7 +107,69 @@ def normalize_rows(
     normalized = batches.map_batches(
         rows, lambda batch: normalize_batch(located_tables, batch), batch_rows
     )
-    return accuracies_from_errors(percent_from_fractions(normalized))
+    return with_columns_apart(accuracies_from_errors(percent_from_fractions(normalized)))
+
+
+def with_columns_apart(observations: pl.DataFrame) -> pl.DataFrame:
+    """Observations whose rows of one results table would be one result with other numbers,
+    told apart by a column that is not read, named with their cell of it: Cadene's
+    "NASNet-A-Large" of the "Version" "Tensorflow" and "Our porting" (two checkpoints), TF
+    Model Garden's "ResNet-50" of 90 and 200 "Epochs", SimMIM's of 100 and 800 "pre-train
+    epochs". A cell with a letter is written as it is, "NASNet-A-Large (Tensorflow)"; a number
+    after its header, "ResNet-50 (Epochs 200)". Rows no column tells apart stay one result, in
+    conflict."""
+    in_results = pl.col("is_results_table") & pl.col("model").is_not_null()
+    same_result = pl.struct(TABLE_RESULT_KEY).is_duplicated()
+    numbered = observations.with_row_index("_row")
+    candidates = numbered.filter(in_results).filter(same_result)
+    if candidates.is_empty():
+        return observations
+    renamed = _names_apart(candidates.select("_row", *TABLE_RESULT_KEY, *MEASURED, *APART_CELLS))
+    if not renamed:
+        return observations
+    names = pl.DataFrame(
+        {"_row": list(renamed), "model": list(renamed.values())},
+        schema={"_row": pl.UInt32, "model": pl.String},
+    )
+    return numbered.update(names, on="_row").drop("_row")
+
+
+def _names_apart(candidates: pl.DataFrame) -> dict[int, str]:
+    """The new model name of each row (by _row) of the candidates (rows of one table with one
+    result key) that its group's numbers and an unread column tell apart."""
+    groups: dict[tuple[object, ...], list[dict[str, Any]]] = {}
+    for row in candidates.iter_rows(named=True):
+        groups.setdefault(tuple(row[name] for name in TABLE_RESULT_KEY), []).append(row)
+    renamed = {}
+    for rows in groups.values():
+        if len({tuple(row[name] for name in MEASURED) for row in rows}) < 2:
+            continue
+        apart = _first_column_apart(rows)
+        if apart is None:
+            continue
+        header, texts = apart
+        for row, text in zip(rows, texts, strict=True):
+            if text:
+                qualifier = text if re.search(r"[^\W\d_]", text) else f"{header} {text}"
+                renamed[row["_row"]] = f"{row['model']} ({qualifier})"
+    return renamed
+
+
+def _first_column_apart(rows: list[dict[str, Any]]) -> tuple[str, list[str]] | None:
+    """The first column not read whose short texts differ between the rows: its header and each
+    row's text; None if there is none."""
+    unread = set(rows[0]["unknown_columns"] or [])
+    cells = [row["raw_cells"] or [] for row in rows]
+    for position, cell in enumerate(cells[0]):
+        if cell["header"] not in unread:
+            continue
+        texts = [
+            (row_cells[position]["text"] or "").strip() if position < len(row_cells) else ""
+            for row_cells in cells
+        ]
+        if len(set(texts)) > 1 and all(len(text) <= MAX_APART_TEXT for text in texts):
+            return cell["header"].strip(), texts
+    return None
 
 
 def accuracies_from_errors(observations: pl.DataFrame) -> pl.DataFrame:

@@ -336,6 +336,75 @@ def test_a_mark_that_tells_two_rows_of_a_table_apart_stays_in_their_names(
     assert observed.get_column("img_size").to_list() == sizes
 
 
+@pytest.mark.parametrize(
+    ("header", "rows", "models"),
+    [
+        # Cadene's "Version": the original checkpoint and its port, two results.
+        (
+            ["Model", "Version", "Acc@1"],
+            [
+                ["NASNet-A-Large", "Tensorflow", "82.693"],
+                ["NASNet-A-Large", "Our porting", "82.566"],
+            ],
+            ["NASNet-A-Large (Tensorflow)", "NASNet-A-Large (Our porting)"],
+        ),
+        # A number is written after its header (TF Model Garden's epochs); an empty cell keeps
+        # the name as it is.
+        (
+            ["Model", "Epochs", "Top-1"],
+            [["ResNet-50", "90", "76.1"], ["ResNet-50", "200", "77.1"]],
+            ["ResNet-50 (Epochs 90)", "ResNet-50 (Epochs 200)"],
+        ),
+        (
+            ["Model", "Extra data", "Top-1"],
+            [["B0", "", "80.2"], ["B0", "✓", "80.8"], ["B1", "", "81.3"]],
+            ["B0", "B0 (Extra data ✓)", "B1"],
+        ),
+        # The first unread column that differs tells them apart, not a read one.
+        (
+            ["Model", "Params", "Throughput", "Top-1"],
+            [["X", "5M", "100", "80.0"], ["X", "6M", "120", "80.0"]],
+            ["X (Throughput 100)", "X (Throughput 120)"],
+        ),
+        # Rows of the same numbers are one result; so are rows no short unread cell tells
+        # apart, which stay in conflict.
+        (
+            ["Model", "GPU", "Top-1"],
+            [["X", "V100", "80.0"], ["X", "A100", "80.0"]],
+            ["X", "X"],
+        ),
+        (["Model", "Note", "Top-1"], [["X", "a", "80.0"], ["X", "a", "81.0"]], ["X", "X"]),
+        (
+            ["Model", "Note", "Top-1"],
+            [["X", "trained for longer with a cosine schedule and EMA", "81.0"], ["X", "b", "80"]],
+            ["X", "X"],
+        ),
+        # Two sizes are two results already.
+        (
+            ["Model", "Size", "Resolution", "Top-1"],
+            [["X", "s", "224", "80.0"], ["X", "t", "384", "81.0"]],
+            ["X", "X"],
+        ),
+    ],
+)
+def test_a_column_not_read_that_tells_two_rows_apart_names_them(
+    header: list[str], rows: list[list[str]], models: list[str]
+) -> None:
+    lines = [f"| {' | '.join(cells)} |" for cells in [header, ["---"] * len(header), *rows]]
+    observed = normalize_rows(*tables_to_frames(extract_tables("\n".join(lines), "doc.md")))
+    assert observed.get_column("model").to_list() == models
+    assert observed.get_column("model_raw").to_list() == [row[0] for row in rows]
+
+
+def test_rows_of_two_tables_are_not_told_apart() -> None:
+    markdown = (
+        "| Model | V | Top-1 |\n|---|---|---|\n| X | a | 81 |\n\n"
+        "| Model | V | Top-1 |\n|---|---|---|\n| X | b | 80 |\n"
+    )
+    observed = normalize_rows(*tables_to_frames(extract_tables(markdown, "doc.md")))
+    assert observed.get_column("model").to_list() == ["X", "X"]
+
+
 def test_a_mark_in_one_table_keeps_no_name_apart_in_another() -> None:
     markdown = (
         "| Model | Top-1 |\n|---|---|\n| X* | 81 |\n\n| Model | Top-1 |\n|---|---|\n| X | 80 |\n"
