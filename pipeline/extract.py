@@ -64,7 +64,7 @@ ROW_SCHEMA = pl.Schema(
 )
 # Bump when the frames extract_frames returns for a document change in any way: cached
 # extractions (pipeline/cache.py) are keyed by it, so a stale one is never read.
-EXTRACTOR_VERSION = "25"
+EXTRACTOR_VERSION = "26"
 # An image in a heading is a badge or a logo ("# SparK &nbsp;[![Reddit](badge.svg)](url)"): its
 # alt text is no part of the heading's words. A heading left empty ("#" alone) is no heading of
 # the path.

@@ -45,6 +45,9 @@ TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 IDENTIFIER_JOINERS = frozenset("_-/")
 # HTML elements GitHub shows struck through, as it shows `~~text~~`.
 STRUCK_ELEMENTS = frozenset({"del", "s", "strike"})
+# Elements a browser shows as blocks of their own: their tags separate the words on either side
+# ("<ul><li>DUC-2004</li><li>Gigaword</li></ul>" reads "DUC-2004 Gigaword").
+BLOCK_ELEMENTS = frozenset({"li", "p", "div", "ul", "ol", "dd", "dt", "blockquote", "hr"})
 # What a <sup> in a heading or header cell holds when it is a word, not a footnote mark: two
 # letters or more ("top1", "val 50-95"), or anything in parentheses or brackets ("(M)", "[%]").
 SUPERSCRIPT_WORD = re.compile(r".*[^\W\d_].*[^\W\d_].*|\(.+\)|\[.+\]", re.DOTALL)
@@ -98,6 +101,11 @@ class _PlainText:
         character that is neither a space nor one that joins an identifier ("_", "-", "/")."""
         last = self._last_written()[-1:]
         return bool(last) and not last.isspace() and last not in IDENTIFIER_JOINERS
+
+    def ends_with_text(self) -> bool:
+        """Whether the text written so far (of the note, inside one) ends with no space."""
+        last = self._last_written()[-1:]
+        return bool(last) and not last.isspace()
 
     def _last_written(self) -> str:
         written = self.parts if self.note_parts is None else self.note_parts
@@ -333,9 +341,12 @@ def _write_tag(tag: str, writer: _PlainText) -> None:
 
 
 def _starts_a_word(element: str, closing: str, writer: _PlainText) -> bool:
-    """Whether the tag ends the word written so far: <sub> after a digit, <br> after a word."""
+    """Whether the tag ends the word written so far: <sub> after a digit, <br> after a word, a
+    block's tag after anything but a space."""
     if element == "sub":
         return not closing and writer.ends_with_digit()
+    if element in BLOCK_ELEMENTS:
+        return writer.ends_with_text()
     return element == "br" and writer.ends_a_word()
 
 

@@ -417,6 +417,10 @@ def test_tables_are_numbered_in_document_order_with_their_source():
         # ... but a line break that wraps an identifier is no space in it.
         ("ResNeXt101_<br>32x8d_wsl", "ResNeXt101_32x8d_wsl", (), ""),
         ("ResNet-<br/>50", "ResNet-50", (), ""),
+        # A block's tags separate words, as a browser shows them (RedditSota's list items).
+        ("<ul><li>DUC-2004</li><li>Gigaword</li></ul>", "DUC-2004 Gigaword", (), ""),
+        ("<p>81.2</p><p>80.1</p>", "81.2 80.1", (), ""),
+        ("a <div>b</div>", "a b", (), ""),
         # Struck-through text is no part of the value; it is kept apart, struck.
         ("~~80.1~~ 81.0", "81.0", (), "~~80.1~~"),
         ("~~85.2~~", "", (), "~~85.2~~"),
