@@ -286,9 +286,10 @@ def with_context(read: pl.DataFrame, width: int) -> pl.LazyFrame:
             model=units.unmarked_name(pl.col("_model")),
             img_size=_image_size(pl.col("_model")),
             # A row whose model name says it is a linear probe or quantized gives no result
-            # either.
+            # either; nor does a step of an ablation ("+ Mixup").
             is_results_table=pl.col("is_results_table")
-            & ~evaluations.named_elsewhere(pl.col("_model")),
+            & ~evaluations.named_elsewhere(pl.col("_model"))
+            & ~pl.col("_model").str.contains(units.ABLATION_STEP).fill_null(False),
         )
         .with_columns(
             _footnote_model=pl.concat_str(

@@ -61,6 +61,9 @@ NO_MODEL_APART = rf"{UPSCALED}|{VENUE_NOTE}|{WEIGHTS_NOTE}"
 # A row of dashes inside a table (RADIO's "|-----|-----|" between groups) names no model, and its
 # dashes are no marks.
 RULE_LINE = r"^[-–—=_:.\s]+$"
+# A row of an ablation names a step added to or taken from the model above it ("+ Mixup",
+# "+ EMA", PyTorch's recipe steps; "w/o distillation"), no model of its own: it gives no result.
+ABLATION_STEP = r"^\s*(?:[+＋]\s*[\p{L}\p{N}]|(?i:w/o?)\s)"
 # Nor does a lone "%" (Larq's value cut onto the next line): a name has a letter or a digit.
 NO_NAME = r"^[^\p{L}\p{N}]+$"
 # A legend's mark before a name ("● NFNet-F4+", "⋄ CoAtNet-5": a comparison's "● = ConvNet,
@@ -82,9 +85,10 @@ ANNOTATED = (
 # "TODO" for a value to come (VAN-B4), "Unknown" (ONNX's SqueezeNet), a lone "\" (ViTAE's
 # acc@5) or "/".
 # These read as null, never as 0, and are not parse errors; so do they with the column's unit
-# after them (Kalray's "- %" for a model not measured, "- M", "- px").
+# after them (Kalray's "- %" for a model not measured, "- M", "- px"). So does a delimiter cell
+# in the body (":--------:", the rows a blog post draws between its models).
 NO_VALUE = (
-    r"(?i)^(?:|(?:[-–—‐]+|[\\/]|n/?a|\?+|none|null|nan|tbd|tba|todo|unknown)"
+    r"(?i)^(?:|:?[-–—‐]+:?|(?:[-–—‐]+|[\\/]|n/?a|\?+|none|null|nan|tbd|tba|todo|unknown)"
     r"(?:\s*(?:%|[kmbg]|px))?)$"
 )
 

@@ -14,6 +14,10 @@ CHECKED_COLUMNS = list(ValidObservation.to_schema().columns)
 QUARANTINE_ORDER = ["source", "table_index", "row_index", "check"]
 
 
+# A cell of a separator row: empty, or a delimiter cell (":---:").
+SEPARATOR_CELL = r"^(?::?[-–—]+:?)?$"
+
+
 def quarantine_failures(observations: pl.DataFrame) -> pl.DataFrame:
     """Rows of results tables that fail a domain check, one row per failed check, with the cause."""
     # Only the checked columns of the candidates, and each one's row in observations: copying
@@ -36,15 +40,17 @@ def quarantine_failures(observations: pl.DataFrame) -> pl.DataFrame:
 
 
 def _blank_rows(observations: pl.DataFrame) -> pl.Series:
-    """The rows of results tables whose every cell is empty (a separator row, "| |"): they fail
-    no check, and are rows with no result. Only rows without a model can be."""
+    """The rows of results tables whose every cell is empty or a delimiter cell (a separator
+    row, "| |", or the delimiter row drawn again between models, "|---|:---:|"): they fail no
+    check, and are rows with no result. Only rows without a model can be."""
     unnamed = (
         observations.select("is_results_table", "model", "raw_cells")
         .with_row_index("observation_row")
         .filter(pl.col("is_results_table") & pl.col("model").is_null())
     )
     texts = pl.col("raw_cells").list.eval(pl.element().struct.field("text").str.strip_chars())
-    blank = ~texts.list.eval(pl.element() != "").list.any().fill_null(False)
+    written = ~pl.element().str.contains(SEPARATOR_CELL)
+    blank = ~texts.list.eval(written).list.any().fill_null(False)
     return unnamed.filter(blank).get_column("observation_row")
 
 

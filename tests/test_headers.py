@@ -154,6 +154,9 @@ SYNONYMS = [
     # ConvMAE's fine-tuned top-1 beside its linear probe's; iBOT's "Par.".
     ("FT acc@1(%)", "top1"),
     ("Par.", "params_m"),
+    # PyTorch's blog.
+    ("Accuracy@1", "top1"),
+    ("Accuracy@5", "top5"),
 ]
 
 

@@ -396,6 +396,26 @@ def test_a_column_not_read_that_tells_two_rows_apart_names_them(
     assert observed.get_column("model_raw").to_list() == [row[0] for row in rows]
 
 
+@pytest.mark.parametrize(
+    ("model", "is_result"),
+    [
+        # A step of an ablation (PyTorch's recipe: "+ Mixup" below "ResNet50 Baseline").
+        ("+ Mixup", False),
+        ("+ LR optimizations *", False),
+        ("＋EMA", False),
+        ("w/o distillation", False),
+        ("W/ RandAugment", False),
+        ("ResNet50 Baseline", True),
+        ("NFNet-F4+", True),
+        ("with-resnet", True),
+        ("+", True),
+    ],
+)
+def test_a_step_of_an_ablation_gives_no_result(model: str, is_result: bool) -> None:
+    row = first_observation(["Model", "Top-1"], [model, "80.1"])
+    assert (row["model_raw"], row["is_results_table"]) == (model, is_result)
+
+
 def test_rows_of_two_tables_are_not_told_apart() -> None:
     markdown = (
         "| Model | V | Top-1 |\n|---|---|---|\n| X | a | 81 |\n\n"

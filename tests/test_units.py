@@ -60,6 +60,7 @@ PARAMS_CASES = [
     ("n/a", None, False),
     ("?", None, False),
     ("- M", None, False),
+    (":---:", None, False),
 ]
 
 
@@ -126,6 +127,10 @@ ACCURACY_CASES = [
     ("Unknown", None, None),
     ("\\", None, None),
     ("/", None, None),
+    # A delimiter cell in the body (a blog post's rows between its models).
+    (":--------:", None, None),
+    ("----------", None, None),
+    (":---", None, None),
 ]
 
 

@@ -138,8 +138,25 @@ def test_a_blank_row_of_a_results_table_is_not_quarantined():
         model=None,
         raw_cells=[{"header": "Model", "text": ""}, {"header": "Top-1", "text": "80"}],
     )
-    quarantined = quarantine_failures(observations_frame(observation(0), blank, unnamed))
-    assert quarantined.select("observation_id", "check").rows() == [("doc.md#0.2", "model_named")]
+    # PyTorch's blog draws its delimiter row again between models: a separator too.
+    delimiters = observation(
+        3,
+        model=None,
+        top1=None,
+        top5=None,
+        raw_cells=[{"header": "Model", "text": "----"}, {"header": "Top-1", "text": ":--:"}],
+    )
+    dashed = observation(
+        4,
+        model=None,
+        raw_cells=[{"header": "Model", "text": "--"}, {"header": "Top-1", "text": "8"}],
+    )
+    observations = observations_frame(observation(0), blank, unnamed, delimiters, dashed)
+    quarantined = quarantine_failures(observations)
+    assert quarantined.select("observation_id", "check").rows() == [
+        ("doc.md#0.2", "model_named"),
+        ("doc.md#0.4", "model_named"),
+    ]
 
 
 def test_rows_outside_results_tables_are_not_checked():
