@@ -73,6 +73,18 @@ def header_synonyms() -> dict[str, str]:
     return parse_header_synonyms(toml_text)
 
 
+# A header naming ImageNet-1k's test set alone ("IN-1K", "ImageNet", "ImageNet-1k (%)"), and one
+# naming another ImageNet test set ("IN-A", "IN-V2", "IN-C↓", "Sketch", "ObjectNet", "IN-ReaL").
+TEST_SET_ALONE = r"(?i)^\s*(?:imagenet(?:[\s_-]*1k)?|in[\s_-]*1k)\s*(?:\(%\))?\s*$"
+OTHER_TEST_SET = (
+    r"(?i)^\s*(?:(?:imagenet|in)[\s_-]*(?:a|r|c|p|v2|sketch|ske|adv|ren|real)|objectnet|sketch)"
+    r"(?:[^\p{L}\p{N}]|$)"
+)
+# A header of another task or of zero-shot transfer: beside it, the test sets' accuracies are a
+# CLIP-like model's zero-shot ones (Perception Encoder's "IN-1k | IN-v2 | ... | COCO-T2I").
+OTHER_TASK = r"(?i)\b(?:t2i|i2t|coco|kinetics|vtt|flickr|retrieval|zero[\s_-]*shot|0[\s_-]*shot)"
+
+
 def header_columns(tables: pl.DataFrame) -> pl.DataFrame:
     """One row per header cell: table, line, position, header text, canonical column or null."""
     synonyms = pl.DataFrame(
@@ -87,6 +99,7 @@ def header_columns(tables: pl.DataFrame) -> pl.DataFrame:
         .with_columns(key=header_key(pl.col("header")))
         .join(synonyms, on="key", how="left", maintain_order="left")
         .with_columns(column=pl.coalesce("column", _blank_first_header_of_models()))
+        .with_columns(column=pl.coalesce("column", _test_set_beside_others()))
     )
     # Two header cells of one table meaning one column: one that says it is the evaluation's
     # ("Test Resolution" beside a training "Resolution") wins, else the first; the other is
@@ -108,6 +121,21 @@ def _blank_first_header_of_models() -> pl.Expr:
     accuracies = pl.col("column").is_in(["top1", "top5", "top1_top5"]).any().over(TABLE_KEY)
     named = pl.col("column").is_in(["model", "family"]).any().over(TABLE_KEY)
     return pl.when(blank_first & accuracies & ~named).then(pl.lit("model"))
+
+
+def _test_set_beside_others() -> pl.Expr:
+    """The column "top1" for a header naming ImageNet-1k's test set alone beside one naming
+    another ImageNet test set, in a table with no top-1 or top-5 header: TransNeXt's, FAN's and
+    EVA-02's "IN-1K | IN-A | IN-R | IN-V2" give each test set's top-1. Alone, beside other
+    datasets ("CIFAR-100 | ImageNet | MS-COCO" of check marks) or beside another task's column
+    (zero-shot accuracies), it is no accuracy of a model's own."""
+    alone = pl.col("header").str.contains(TEST_SET_ALONE)
+    beside_others = pl.col("header").str.contains(OTHER_TEST_SET).any().over(TABLE_KEY)
+    other_task = pl.col("header").str.contains(OTHER_TASK).any().over(TABLE_KEY)
+    accuracies = ["top1", "top5", "top1_top5"]
+    no_accuracy = ~pl.col("column").is_in(accuracies).fill_null(False).any().over(TABLE_KEY)
+    read = alone & beside_others & ~other_task & no_accuracy
+    return pl.when(read).then(pl.lit("top1"))
 
 
 def table_columns(tables: pl.DataFrame, cells: pl.DataFrame | None = None) -> pl.DataFrame:

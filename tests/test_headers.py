@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from pipeline import normalize
+from pipeline import headers, normalize
 from pipeline.errors import ModelmetricsError
 from pipeline.extract import TABLE_SCHEMA
 from pipeline.headers import (
@@ -341,6 +341,32 @@ def test_a_table_of_accuracies_without_model_names_is_warned_of_by_its_first_col
 
 
 @pytest.mark.parametrize(
+    ("header", "top1"),
+    [
+        # TransNeXt's, FAN's, EVA-02's robustness tables: each test set's top-1.
+        (["Model", "#Params", "IN-1K", "IN-A", "IN-C↓", "IN-R", "Sketch", "IN-V2"], 2),
+        (["Model", "Resolution", "IN-1K", "IN-C", "IN-A", "IN-R"], 2),
+        (["model name", "IN-1K", "IN-V2", "IN-ReaL", "IN-Adv.", "IN-Ren.", "ObjectNet"], 1),
+        (["Method", "ImageNet", "ImageNetV2", "ReaL"], 1),
+        (["Model", "ImageNet-1k (%)", "ObjectNet"], 1),
+        # Alone, beside other datasets, or beside a known top-1: no top-1 of its own.
+        (["Model", "Token mixer", "IN-1K"], None),
+        (["Method", "CIFAR-100", "ImageNet", "MS-COCO"], None),
+        (["ImageNet1K", "Top1 Acc.", "IN-A"], 1),
+        # Beside another task's column, a CLIP-like model's zero-shot accuracies (PE's).
+        (["Model", "IN-1k", "IN-v2", "IN-A", "ObjectNet", "COCO-T2I", "Kinetics-400"], None),
+        (["Model", "IN-1K", "IN-A", "Zero-shot avg"], None),
+        # Words that only begin like a test set are none ("Input", "Runtime", "Acc").
+        (["Model", "IN-1K", "Input", "Inference"], None),
+    ],
+)
+def test_the_test_set_alone_beside_other_imagenet_test_sets_is_top1(
+    header: list[str], top1: int | None
+) -> None:
+    assert headers.table_columns(tables_frame(header)).get_column("pos_top1").to_list() == [top1]
+
+
+@pytest.mark.parametrize(
     ("header", "warned"),
     [
         # OpenVINO's "Accuracy" (top-1 and top-5 in one cell), nnabla's validation error: their
@@ -369,8 +395,10 @@ def test_a_table_of_accuracies_without_model_names_is_warned_of_by_its_first_col
         (["Model", "Topology", "Latency@1"], None),
         (["Model", "Memory Access", "Accumulation"], None),
         (["Model", "Acc.", "Top-1 Accuracy (int8)"], "'Acc.', 'Top-1 Accuracy (int8)'"),
-        # The test set alone beside others (relabel's; a robustness table's "Clean").
-        (["Method", "ImageNet", "ImageNetV2", "ReaL"], "'ImageNet'"),
+        # The test set alone (a robustness table's "Clean", a Token mixer table's "IN-1K"); beside
+        # other ImageNet test sets it is read as top-1 (test_the_test_set_alone_...).
+        (["Method", "ImageNet", "ImageNetV2", "ReaL"], None),
+        (["Model", "Token mixer", "IN-1K", "Config"], "'IN-1K'"),
         (["Model", "Clean", "IN-C (mCE)", "IN-A"], "'Clean'"),
         (["Model", "IN-1K (%)", "Params"], "'IN-1K (%)'"),
         (["Model", "ImageNet-22K pretrained", "Params"], None),
