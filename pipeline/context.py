@@ -32,17 +32,19 @@ BARE_21K = r"^(2[12]k)$"
 # ImageNet-1k, which every result is evaluated on, named in a heading as the dataset fine-tuned
 # or evaluated on is no pretraining dataset: "Fine-tuning on ImageNet-1k", "IN-1K fine-tuned
 # EVA-02", "Image Classification on ImageNet-1k" (mmpretrain's heading over ImageNet-21k
-# pretrained models), "Results on ImageNet-1K". Another dataset fine-tuned on before it is:
-# ConvNeXt V2's "ImageNet-22K fine-tuned models" were fine-tuned on ImageNet-22K, then on 1K.
+# pretrained models), "Results on ImageNet-1K", EVA-02's "performance on IN-1K val". Another
+# dataset fine-tuned on before it is: ConvNeXt V2's "ImageNet-22K fine-tuned models" were
+# fine-tuned on ImageNet-22K, then on 1K.
 EVALUATION_DATASET = "imagenet-1k"
 # "fine-tuned", "fine tuning", "finetuned" (the start of the word).
 FINE_TUNING = r"fine[\s-]?tun|finetun"
 FINE_TUNED_OR_EVALUATED_ON = re.compile(
     rf"(?:(?:{FINE_TUNING})\w*|\bft|evaluat\w*|\beval|\btest\w*|results?|accuracy|"
-    r"classification)\s+(?:on|with)\s*$",
+    r"performance|classification)\s+(?:on|with)\s*$",
     re.IGNORECASE,
 )
-FINE_TUNED_AFTER = re.compile(rf"\s*(?:{FINE_TUNING}|ft\b)", re.IGNORECASE)
+# After the dataset: "ImageNet-1k fine-tuned", or its validation set ("... on IN-1K val").
+FINE_TUNED_AFTER = re.compile(rf"\s*(?:{FINE_TUNING}|ft\b|val(?:idation)?\b)", re.IGNORECASE)
 # A heading that says which dataset was the pretraining one ("Pre-Training on ImageNet-22k")
 # makes any other step on ImageNet-1k in it the fine-tuning, however that step is spelled
 # (Conv2Former's "... and Finetining on ImageNet-1k").

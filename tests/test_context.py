@@ -166,6 +166,9 @@ def test_the_nearest_heading_that_names_a_dataset_wins() -> None:
             ("imagenet-22k", "ImageNet-22K"),
         ),
         (["Results on ImageNet-1K"], None),
+        # EVA-02's: ImageNet-1k's validation set, which every result is evaluated on.
+        (["Summary of EVA-02 performance on IN-1K val and variants"], None),
+        (["ImageNet-1K validation results"], None),
         (["Fine-tuned on ImageNet-1K"], None),
         # Two pretraining datasets in one heading: it decides nothing, for every row under it.
         (["ImageNet-22K", "ImageNet-1K and ImageNet-22K Pretrained Models"], None),
