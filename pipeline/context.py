@@ -10,7 +10,7 @@ from importlib import resources
 import polars as pl
 
 from pipeline.errors import ModelmetricsError
-from pipeline.units import value_text, without_marks
+from pipeline.units import EVAL_SIZES, value_text, without_marks
 
 # A timm name is lowercase, has no space and splits at its dot into architecture and pretrained
 # tag: "vit_so150m2_patch16_reg1_gap_448.sbb_e200_in12k_ft_in1k". Paper names ("ConvNeXt V2-H",
@@ -71,6 +71,7 @@ SIZE_JOINER = re.compile(r"(?i)\s*(?:,|/|&|and|or)?\s*")
 NAME_IMAGE_SIZE = (
     r"(?:[-_\s]([0-9]{3,4})px|[@↑]\s*([0-9]{3,4}))$"
     r"|(?i:^[a-z][a-z0-9_]*_(?:patch|window)[0-9]+[a-z0-9_]*_([0-9]{3,4})(?:\.[a-z0-9_]+)?$)"
+    rf"|\(\s*({EVAL_SIZES})\s*(?:px)?\s*\)$"
 )
 # A pretraining-dataset cell naming no dataset, but no pretraining ("From scratch") or only the
 # pretraining method (mmpretrain's Pretrain column: "FCMAE" beside "FCMAE ImageNet-21k"): the
@@ -278,7 +279,7 @@ def name_image_size(name: pl.Expr) -> pl.Expr:
     """The image size a model name ends with, footnote marks aside ("...-600px" -> 600,
     "volo_d1 ↑384" -> 384), Int32; null when none."""
     found = without_marks(name).str.extract_groups(NAME_IMAGE_SIZE)
-    sizes = [found.struct.field(group) for group in ("1", "2", "3")]
+    sizes = [found.struct.field(group) for group in ("1", "2", "3", "4")]
     return pl.coalesce(sizes).cast(pl.Int32)
 
 

@@ -38,7 +38,11 @@ BOLD_VALUE = r"^\*\*([^*]*)\*\*"
 MARKS = "*†‡§¶^"
 # An upscaling written after a name ("DeiT-B↑384", "volo_d1 ↑384": fine-tuned and evaluated at
 # 384 px) says the row's image size, not which model: it comes off the name like a mark.
-UPSCALED = r"\s*↑\s*[0-9]{3,4}"
+# So does an image size in parentheses ("ViT (384)", "CaiT* (384)": a comparison's rows at 384),
+# one of the sizes models are evaluated at: "(300)" or "(800)" may be epochs, "(101)" a depth.
+EVAL_SIZES = "128|160|192|224|240|256|260|288|299|320|331|336|352|380|384|416|448|456|480|512|518"
+SIZE_NOTE = rf"\s*\(\s*(?:{EVAL_SIZES})\s*(?:px)?\s*\)"
+UPSCALED = rf"\s*↑\s*[0-9]{{3,4}}|{SIZE_NOTE}"
 # A venue and year after a name ("Swin-T (ICCV'21)", "ConvNeXt-T (CVPR 2022)", "Vim-S (arXiv'24)")
 # say where the model was published, not which model: the note comes off the name like a mark,
 # so the row is one result with the same model's rows elsewhere.

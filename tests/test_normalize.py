@@ -281,6 +281,10 @@ def test_two_values_on_two_lines_of_a_cell_are_never_one_number() -> None:
         ("+ SE", "+ SE", None),
         # A link to the weights after a name (Axis' "[MobilenetV2](...) ([ckpt](...))").
         ("MobilenetV2 (ckpt)", "MobilenetV2", ["model:(ckpt)"]),
+        # A size in parentheses, like an upscaling (sithu31296's "ViT (384)", "CaiT* (384)").
+        ("ViT (384)", "ViT", ["model:(384)"]),
+        ("CaiT* (384)", "CaiT", ["model:*(384)"]),
+        ("DeiT-S (300)", "DeiT-S (300)", None),
         # A row of dashes between groups (RADIO's) names no model.
         ("------------------------", None, None),
         (":---:", None, None),
@@ -488,6 +492,14 @@ def test_a_table_without_a_size_column_is_at_the_size_its_heading_names() -> Non
         ("TinyViT-21M-384", None),
         ("ViT-B@16k", None),
         ("Swin-B 384px wide", None),
+        # A size in parentheses, one models are evaluated at (a comparison's "ViT (384)"); not
+        # an epoch count or a depth.
+        ("ViT (384)", 384),
+        ("CaiT* (384)", 384),
+        ("X ( 336px )", 336),
+        ("DeiT-S (300)", None),
+        ("ResNet (101)", None),
+        ("X (1024)", None),
     ],
 )
 def test_a_table_without_a_size_column_is_at_the_size_a_model_name_ends_with(
