@@ -171,7 +171,8 @@ def observe_documents(
         encoding.add(observations.drop_columns(["failed_checks"]))
         # Copied out of the entries (combine_chunks): polars would share their buffers, and an
         # entry's columns are slices of one buffer, so every entry would stay in memory whole.
-        kept.append(pl.DataFrame(observations.select(KEPT_COLUMNS).combine_chunks()))
+        read_later = pl.DataFrame(observations.select(KEPT_COLUMNS).combine_chunks())
+        kept.append(dedupe.with_written_decimals(read_later))
         failing = pc.indices_nonzero(pc.is_valid(observations.column("failed_checks")))
         quarantined.append(observations.take(failing))
         tables.append(cache.tables_frame(batch))

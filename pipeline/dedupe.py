@@ -21,8 +21,13 @@ CHOICE_RULE = "most published value; a tie goes to the first in source order (pa
 # source writes, so it agrees only with an equal number.
 MAX_DECIMALS = 15
 SOURCE_ORDER = ["source", "table_index", "row_index"]
-# The raw text each number field is read from.
+# The raw text each number field is read from, and the column of the decimals it is written to
+# where the text writes more than the float prints ("68.10"): with_written_decimals.
 WRITTEN_COLUMNS = {"top1": "top1_raw", "top5": "top5_raw", "params_m": "params_raw"}
+DECIMALS_COLUMNS = {field: f"{field}_decimals" for field in WRITTEN_COLUMNS}
+# A decimal number ending in a zero, somewhere in a text: the only way a text writes more
+# decimals than its float prints.
+TRAILING_ZERO = r"[0-9]\.[0-9]*0(?:[^0-9]|$)"
 # A number as a page writes it: digits, then maybe a point and decimals.
 WRITTEN_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 MERGED_COLUMNS = [
@@ -36,7 +41,7 @@ MERGED_COLUMNS = [
     "line",
     "observation_id",
     # The numbers as written: "68.10" is written to two decimals, as "68.07" is.
-    *WRITTEN_COLUMNS.values(),
+    *DECIMALS_COLUMNS.values(),
 ]
 SUMMARIZED_COLUMNS = [
     "model",
@@ -48,8 +53,18 @@ SUMMARIZED_COLUMNS = [
     "params_lower_bound",
     "observation_id",
 ]
-# Every observation column merge_results and summarize_models read.
-OBSERVATION_COLUMNS = list(dict.fromkeys([*MERGED_COLUMNS, *SUMMARIZED_COLUMNS, "status"]))
+# Every observation column merge_results and summarize_models read (the raw texts of numbers,
+# which with_written_decimals turns into their decimals).
+OBSERVATION_COLUMNS = list(
+    dict.fromkeys(
+        [
+            *(name for name in MERGED_COLUMNS if name not in DECIMALS_COLUMNS.values()),
+            *WRITTEN_COLUMNS.values(),
+            *SUMMARIZED_COLUMNS,
+            "status",
+        ]
+    )
+)
 
 
 def result_id(
@@ -135,6 +150,8 @@ def merge_results(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     """Results (one per key) and conflicts, from observations that carry status and result_id."""
     # Only the columns results and conflicts are made of: filtering the lists of raw cells and
     # headings of a million rows as well costs a second.
+    if not set(DECIMALS_COLUMNS.values()) <= set(observations.columns):
+        observations = with_written_decimals(observations)
     measured = (
         observations.lazy()
         .select(*MERGED_COLUMNS, "status")
@@ -247,11 +264,10 @@ def _votes(measured: pl.DataFrame, field: str, key: str) -> pl.DataFrame:
     for a number read from a raw text, the most decimals it is written to (decimals)."""
     voting = measured.filter(pl.col(field).is_not_null())
     written = []
-    if field in WRITTEN_COLUMNS and WRITTEN_COLUMNS[field] in voting.columns:
-        voting = voting.with_columns(
-            _decimals=written_decimals(voting.get_column(WRITTEN_COLUMNS[field]), voting[field])
-        )
-        written = [pl.col("_decimals").max().alias("decimals")]
+    if DECIMALS_COLUMNS.get(field) in voting.columns:
+        printed = _decimals(pl.col(field)).cast(pl.Int8)
+        decimals = pl.max_horizontal(printed, DECIMALS_COLUMNS[field])
+        written = [decimals.max().alias("decimals")]
     return (
         voting.group_by(key, field)
         .agg(
@@ -262,6 +278,27 @@ def _votes(measured: pl.DataFrame, field: str, key: str) -> pl.DataFrame:
         )
         .sort([key, "votes", "order"], descending=[False, True, False])
     )
+
+
+def with_written_decimals(observations: pl.DataFrame) -> pl.DataFrame:
+    """The observations with, for each number read from a raw text (WRITTEN_COLUMNS), the
+    decimals it is written to where the text writes more than the float prints (a trailing
+    zero: "68.10" is 2), null elsewhere, in place of the raw texts: an Int8 a row instead of a
+    string keeps dedupe's input small. Only the texts with a trailing zero are looked at."""
+    decimals = []
+    for field, raw in WRITTEN_COLUMNS.items():
+        zeroed = observations.select(
+            pl.arg_where(pl.col(raw).str.contains(TRAILING_ZERO).fill_null(False))
+        ).to_series()
+        column = pl.Series(DECIMALS_COLUMNS[field], [None] * observations.height, pl.Int8)
+        if zeroed.len():
+            found = written_decimals(
+                observations.get_column(raw).gather(zeroed),
+                observations.get_column(field).gather(zeroed),
+            )
+            column = column.scatter(zeroed, found.cast(pl.Int8))
+        decimals.append(column)
+    return observations.drop(WRITTEN_COLUMNS.values(), strict=False).with_columns(decimals)
 
 
 def written_decimals(raw: pl.Series, value: pl.Series) -> pl.Series:

@@ -323,6 +323,18 @@ def test_a_warning_repeated_word_for_word_is_said_once(tmp_path):
     ]
 
 
+def test_a_trailing_zero_counts_in_a_build_as_in_its_page(tmp_path):
+    # mindcv's 68.10 and 68.07: both written to two decimals, a conflict.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, top1 in [("a.md", "68.10"), ("b.md", "68.07"), ("c.md", "68.1")]:
+        (raw / name).write_text(f"| Model | Top-1 |\n|---|---|\n| m | {top1} |\n")
+    built = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "o")])
+    assert built.exit_code == 0, built.output
+    conflicts = pl.read_parquet(tmp_path / "o" / "latest" / "conflicts.parquet")
+    assert conflicts.select("chosen_value", "other_value").rows() == [("68.1", "68.07")]
+
+
 def test_an_html_table_gives_results_traced_to_its_lines(tmp_path):
     # FasterViT and MambaVision give their results in HTML tables like this one.
     raw = tmp_path / "raw"

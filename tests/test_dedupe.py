@@ -16,6 +16,7 @@ from pipeline.dedupe import (
     result_id,
     results_published_once,
     summarize_models,
+    with_written_decimals,
 )
 from pipeline.errata import apply_errata
 from pipeline.validate import empty_quarantine, quarantine_failures
@@ -263,7 +264,8 @@ def test_a_result_or_model_named_once_is_summarized_as_the_vote_would(values):
     ]
     observations = assign_status(apply_errata(observations_frame(*rows), []), empty_quarantine())
     measured = (
-        observations.select(*MERGED_COLUMNS, "status")
+        with_written_decimals(observations)
+        .select(*MERGED_COLUMNS, "status")
         .filter(pl.col("status") == "result")
         .with_row_index("order")
     )
