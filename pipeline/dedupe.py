@@ -290,7 +290,8 @@ def with_written_decimals(observations: pl.DataFrame) -> pl.DataFrame:
         zeroed = observations.select(
             pl.arg_where(pl.col(raw).str.contains(TRAILING_ZERO).fill_null(False))
         ).to_series()
-        column = pl.Series(DECIMALS_COLUMNS[field], [None] * observations.height, pl.Int8)
+        column = pl.repeat(None, observations.height, dtype=pl.Int8, eager=True)
+        column = column.alias(DECIMALS_COLUMNS[field])
         if zeroed.len():
             found = written_decimals(
                 observations.get_column(raw).gather(zeroed),

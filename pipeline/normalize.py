@@ -55,8 +55,10 @@ TABLE_RESULT_KEY = [
 ]
 MEASURED = ["top1", "top5", "params_m"]
 APART_CELLS = ["unknown_columns", "raw_cells"]
-# A cell longer than this is a note or a sentence, no name of a variant.
+# A cell longer than this is a note or a sentence, no name of a variant; a cell with a letter is
+# a name as it is, a number is written after its header.
 MAX_APART_TEXT = 40
+LETTER = re.compile(r"[^\W\d_]")
 POSITION_COLUMNS = [f"pos_{column}" for column in headers.CANONICAL_COLUMNS]
 # An accuracy header giving the error rate: "Top-1 error", "top-5 err.", "Top-1 error rate".
 ERROR_HEADER = r"(?i)(?:^|[^a-z])err(?:or)?(?:[^a-z]|$)"
@@ -119,19 +121,18 @@ def with_columns_apart(observations: pl.DataFrame) -> pl.DataFrame:
     after its header, "ResNet-50 (Epochs 200)". Rows no column tells apart stay one result, in
     conflict."""
     in_results = pl.col("is_results_table") & pl.col("model").is_not_null()
-    same_result = pl.struct(TABLE_RESULT_KEY).is_duplicated()
-    numbered = observations.with_row_index("_row")
-    candidates = numbered.filter(in_results).filter(same_result)
-    if candidates.is_empty():
+    same_result = pl.struct(*TABLE_RESULT_KEY, "is_results_table").is_duplicated()
+    # Only the candidates' rows and columns are copied out: most rows have a key of their own.
+    rows = observations.select(pl.arg_where(in_results & same_result)).to_series()
+    if rows.is_empty():
         return observations
-    renamed = _names_apart(candidates.select("_row", *TABLE_RESULT_KEY, *MEASURED, *APART_CELLS))
+    candidates = observations.select(*TABLE_RESULT_KEY, *MEASURED, *APART_CELLS)[rows]
+    renamed = _names_apart(candidates.with_columns(_row=rows))
     if not renamed:
         return observations
-    names = pl.DataFrame(
-        {"_row": list(renamed), "model": list(renamed.values())},
-        schema={"_row": pl.UInt32, "model": pl.String},
-    )
-    return numbered.update(names, on="_row").drop("_row")
+    models = observations.get_column("model").clone()
+    models.scatter(list(renamed), list(renamed.values()))
+    return observations.with_columns(models)
 
 
 def _names_apart(candidates: pl.DataFrame) -> dict[int, str]:
@@ -150,7 +151,7 @@ def _names_apart(candidates: pl.DataFrame) -> dict[int, str]:
         header, texts = apart
         for row, text in zip(rows, texts, strict=True):
             if text:
-                qualifier = text if re.search(r"[^\W\d_]", text) else f"{header} {text}"
+                qualifier = text if LETTER.search(text) else f"{header} {text}"
                 renamed[row["_row"]] = f"{row['model']} ({qualifier})"
     return renamed
 
