@@ -160,11 +160,12 @@ def other_evaluation_warnings(elsewhere: pl.DataFrame) -> pl.DataFrame:
         "table reports {}, not ImageNet-1k val: its rows are kept as observations, not results",
         "other_evaluation",
     )
-    # A quantized model is evaluated on ImageNet-1k val too: what differs is the model.
+    # A quantized model is evaluated on ImageNet-1k val too: what differs is the model, whether
+    # or not its name says so (TFLite's "Mobilenet_V1_1.0_224_quant").
     quantized = pl.format(
         "table reports quantized models ({}): their ImageNet-1k val accuracies are of quantized "
-        "weights, not of the models their names name; its rows are kept as observations, not "
-        "results",
+        "weights, and results are of full-precision models only; its rows are kept as "
+        "observations, not results",
         "other_evaluation",
     )
     row_by_row = pl.format(

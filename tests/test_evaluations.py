@@ -479,6 +479,6 @@ def test_a_heading_naming_int8_leaves_it_to_a_column_of_precisions_row_by_row() 
     assert observations.get_column("status").to_list() == ["not_results_table"]
     assert evaluation_warnings(tables) == [
         "table reports quantized models (INT8): their ImageNet-1k val accuracies are of "
-        "quantized weights, not of the models their names name; its rows are kept as "
-        "observations, not results"
+        "quantized weights, and results are of full-precision models only; its rows are kept "
+        "as observations, not results"
     ]
