@@ -95,6 +95,9 @@ def first_row_beside(header: str, cell: str, usual: str) -> tuple[bool, list[str
         (["ImageNet-Vid-Robust and YTBB-Robust"], "ImageNet-Vid-Robust"),
         (["Results on Imagenette"], "Imagenette"),
         (["SVHN"], "SVHN"),
+        # Long-tailed subsets with test sets of their own (PaCo's, SADE's).
+        (["Parametric Contrastive Learning", "ImageNet-LT"], "ImageNet-LT"),
+        (["Places-LT with ImageNet pretrained ResNet-152"], "Places-LT"),
         # Semi-supervised fine-tuning on a fraction of the labels (SimCLR's).
         (["Semi-supervised learning results on ImageNet with 1% or 10% labels"], "10% labels"),
         (["Fine-tuning with 1% of the labels"], "1% of the labels"),
